@@ -1,0 +1,1 @@
+"""Oracle JD Edwards EnterpriseOne AIS Server client."""

@@ -1,0 +1,1 @@
+"""The SyncEngine and the protocols hosts implement."""

@@ -1,0 +1,1 @@
+"""Emulators of AIS and Zoho CRM, fault injection and test kits, shipped for users' own tests."""
