@@ -228,7 +228,7 @@ class ServerError(ApiError):
 class UnexpectedResponseError(ApiError):
     """The remote system answered something that does not match its documented shape."""
 
-    default_hint = "the answer did not match the documented API; please report it with the request id"
+    default_hint = "the remote system answered outside its documented shape; check its version and report it"
 
 
 _BY_STATUS: Mapping[int, type[ApiError]] = MappingProxyType(
