@@ -24,8 +24,11 @@ SOCKET_ENVIRON_KEY = "jde_zoho_sdk.socket"
 """WSGI environ key holding the client socket, so fault injection can reset a connection."""
 
 
-class InjectedResetError(Exception):
-    """Raised by fault injection to drop a connection without an answer."""
+class InjectedResetError(ConnectionResetError):
+    """Raised by fault injection to drop a connection without an answer.
+
+    A ``ConnectionResetError``, so wsgiref drops the connection quietly instead of answering 500.
+    """
 
 
 class EmulatorTransport(httpx.WSGITransport):

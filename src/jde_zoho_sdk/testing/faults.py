@@ -181,7 +181,8 @@ class Faults:
 def _reset(environ: WSGIEnvironment) -> None:
     sock = environ.get(SOCKET_ENVIRON_KEY)
     if isinstance(sock, socket.socket):
-        # SO_LINGER with a zero timeout makes close() send RST instead of FIN: the client sees a reset.
+        # SO_LINGER with a zero timeout makes the server's final close() send RST; shutting down now makes
+        # sure no answer can be written first (wsgiref still holds file objects on the socket).
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        sock.close()
+        sock.shutdown(socket.SHUT_RDWR)
     raise InjectedResetError("connection reset by fault injection")

@@ -1,0 +1,1 @@
+"""Benchmarks for jde-zoho-sdk: figures printed and written as JSON, never asserted."""
