@@ -1,0 +1,213 @@
+"""What a host implements to plug into the SyncEngine: the state store and observers (and mappers).
+
+:class:`StateStore` is written out method by method: it is the contract a host's own store (PostgreSQL,
+a key-value service...) must honour. ``jde_zoho_sdk.testing.store_contract`` is a pytest suite that checks
+it; :class:`~jde_zoho_sdk.sync.SqliteStateStore` is the default implementation.
+
+All datetimes crossing this protocol are timezone-aware and in UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime, timedelta
+from typing import Protocol, runtime_checkable
+
+from jde_zoho_sdk.sync.events import SyncEvent
+from jde_zoho_sdk.sync.model import (
+    AuditEvent,
+    ChannelState,
+    Direction,
+    Entity,
+    Failure,
+    Link,
+    QueuedChange,
+)
+
+__all__ = ["StateStore", "SyncObserver"]
+
+
+@runtime_checkable
+class StateStore(Protocol):
+    """Durable state of the sync: cursors, links, the notification queue, audit, failures, channels, locks.
+
+    Thread safety: every method may be called from several threads at once (the notification receiver
+    enqueues while a run is going). :meth:`transaction` groups the writes made *by the calling thread* inside
+    it into one atomic commit; calls from other threads are not part of it and must not wait for it longer
+    than a short write lock.
+    """
+
+    # -- unit of work ------------------------------------------------------------------------------------
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """Group the calling thread's writes into one atomic commit.
+
+        Everything written inside the block is committed together when it exits normally, and nothing is
+        when it raises. Nested blocks join the outer one.
+        """
+        ...
+
+    def close(self) -> None:
+        """Release the store's resources."""
+        ...
+
+    # -- cursors -----------------------------------------------------------------------------------------
+
+    def get_cursor(self, stream: str) -> datetime | None:
+        """Return the high-water mark of ``stream`` (``"jde:F0101"``, ``"zoho:Accounts"``), or None."""
+        ...
+
+    def set_cursor(self, stream: str, value: datetime) -> None:
+        """Set the high-water mark of ``stream``."""
+        ...
+
+    # -- links -------------------------------------------------------------------------------------------
+
+    def get_links_by_jde(self, entity: Entity, jde_keys: Collection[str]) -> dict[str, Link]:
+        """Return the links of ``entity`` whose JDE key is in ``jde_keys``, by JDE key (deleted ones too)."""
+        ...
+
+    def get_links_by_zoho(self, entity: Entity, zoho_ids: Collection[str]) -> dict[str, Link]:
+        """Return the links of ``entity`` whose Zoho id is in ``zoho_ids``, by Zoho id (deleted ones too)."""
+        ...
+
+    def find_links_by_email(self, entity: Entity, emails: Collection[str]) -> dict[str, list[Link]]:
+        """Return the live links of ``entity`` whose e-mail (lower-cased) is in ``emails``, by e-mail."""
+        ...
+
+    def find_links_by_tax_id(self, entity: Entity, tax_ids: Collection[str]) -> dict[str, list[Link]]:
+        """Return the live links of ``entity`` whose tax id is in ``tax_ids``, by tax id."""
+        ...
+
+    def put_links(self, links: Sequence[Link]) -> None:
+        """Insert or replace links.
+
+        A link is identified by (entity, JDE key); a Zoho id belongs to at most one link of an entity, so a
+        link that takes a Zoho id from another replaces it.
+        """
+        ...
+
+    def page_links(self, entity: Entity, *, after_jde_key: str = "", limit: int = 1000) -> list[Link]:
+        """Return up to ``limit`` links of ``entity`` after ``after_jde_key``, in JDE key (text) order."""
+        ...
+
+    def count_links(self, entity: Entity) -> int:
+        """Return how many links ``entity`` has (live and deleted)."""
+        ...
+
+    # -- notification queue ------------------------------------------------------------------------------
+
+    def enqueue(self, changes: Sequence[QueuedChange]) -> int:
+        """Queue Zoho record ids; a record already queued collapses into one item.
+
+        The collapsed item keeps the latest ``server_time`` and operation, and its ``sequence`` grows, so an
+        :meth:`ack` of an earlier claim of it does not remove it.
+
+        Returns:
+            How many records were not queued before.
+        """
+        ...
+
+    def claim(self, owner: str, *, limit: int, lease: timedelta, now: datetime) -> list[QueuedChange]:
+        """Claim up to ``limit`` queued items for ``owner`` until ``now + lease`` (oldest first).
+
+        Items claimed by another owner whose lease has expired may be claimed again: a worker that died
+        never loses the items it held.
+        """
+        ...
+
+    def ack(self, changes: Sequence[QueuedChange]) -> None:
+        """Remove processed items, unless they were queued again since they were claimed."""
+        ...
+
+    def queue_depth(self) -> int:
+        """Return how many items are queued (claimed or not)."""
+        ...
+
+    # -- audit -------------------------------------------------------------------------------------------
+
+    def append_audit(self, events: Sequence[AuditEvent]) -> None:
+        """Append audit events."""
+        ...
+
+    def query_audit(
+        self,
+        *,
+        record_key: str | None = None,
+        run_id: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 1000,
+    ) -> list[AuditEvent]:
+        """Return audit events oldest first, filtered by record (a JDE key or a Zoho id), run and time."""
+        ...
+
+    # -- failures ----------------------------------------------------------------------------------------
+
+    def add_failures(self, failures: Sequence[Failure]) -> None:
+        """Record failures; an open failure of the same (entity, direction, source key) is updated instead.
+
+        The update keeps ``failure_id`` and ``created_at``, takes the new run, stage, error, message, payload
+        and ``last_attempt_at``, and adds one to ``attempts``.
+        """
+        ...
+
+    def list_failures(
+        self, *, ids: Collection[str] | None = None, include_resolved: bool = False, limit: int | None = None
+    ) -> list[Failure]:
+        """Return failures oldest first: the open ones (or all), optionally only those with the given ids."""
+        ...
+
+    def resolve_failures(
+        self,
+        entity: Entity,
+        direction: Direction,
+        source_keys: Collection[str],
+        *,
+        resolved_at: datetime,
+        resolution: str,
+    ) -> int:
+        """Mark the open failures of these records resolved; returns how many were open."""
+        ...
+
+    # -- notification channels ---------------------------------------------------------------------------
+
+    def put_channel(self, channel: ChannelState) -> None:
+        """Insert or replace a channel (by channel id)."""
+        ...
+
+    def list_channels(self) -> list[ChannelState]:
+        """Return every channel kept alive by the sync."""
+        ...
+
+    def delete_channel(self, channel_id: str) -> None:
+        """Forget a channel."""
+        ...
+
+    # -- run lock ----------------------------------------------------------------------------------------
+
+    def acquire_lock(self, name: str, owner: str, *, lease: timedelta, now: datetime) -> bool:
+        """Take (or renew) the lock ``name`` for ``owner`` until ``now + lease``.
+
+        Returns:
+            True when ``owner`` holds the lock afterwards: it was free, expired, or already ``owner``'s.
+        """
+        ...
+
+    def release_lock(self, name: str, owner: str) -> None:
+        """Release the lock if ``owner`` holds it."""
+        ...
+
+
+@runtime_checkable
+class SyncObserver(Protocol):
+    """Receives the engine's events (progress bars, logs, metrics, tests). The engine itself prints nothing.
+
+    ``on_event`` runs on the engine's thread; keep it quick. An exception raised by an observer is logged
+    and does not stop the run.
+    """
+
+    def on_event(self, event: SyncEvent) -> None:
+        """Handle one event (see :mod:`jde_zoho_sdk.sync.events`)."""
+        ...
