@@ -13,13 +13,14 @@ from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from types import MappingProxyType
-from typing import ClassVar, Final, TypeAlias
+from typing import ClassVar, Final, TypeAlias, TypedDict
 
 import attrs
 
 from jde_zoho_sdk._redact import Secret
 
 __all__ = [
+    "AddressFields",
     "AuditAction",
     "AuditEvent",
     "Canonical",
@@ -29,6 +30,7 @@ __all__ = [
     "Direction",
     "Entity",
     "Failure",
+    "JdeAggregate",
     "Link",
     "Outcome",
     "QueuedChange",
@@ -38,6 +40,19 @@ __all__ = [
 ]
 
 _NO_EXTRA: Final[Mapping[str, object]] = MappingProxyType({})
+
+
+class AddressFields(TypedDict):
+    """The canonical address fields shared by customers and suppliers."""
+
+    address_line1: str
+    address_line2: str
+    address_line3: str
+    address_line4: str
+    city: str
+    state: str
+    postal_code: str
+    country: str
 
 
 class Entity(enum.StrEnum):
@@ -81,6 +96,10 @@ class Outcome(enum.StrEnum):
     SKIPPED = "skipped"
 
 
+def _read_only(value: Mapping[str, object]) -> Mapping[str, object]:
+    return MappingProxyType(dict(value))
+
+
 def _decimal_or_none(value: object) -> Decimal | None:
     if value is None or value == "":
         return None
@@ -89,7 +108,7 @@ def _decimal_or_none(value: object) -> Decimal | None:
 
 @attrs.frozen(kw_only=True)
 class _Canonical:
-    extra: Mapping[str, object] = attrs.field(default=_NO_EXTRA, converter=MappingProxyType)
+    extra: Mapping[str, object] = attrs.field(default=_NO_EXTRA, converter=_read_only)
 
     entity: ClassVar[Entity]
 
@@ -219,6 +238,44 @@ class Supplier(_Canonical):
 
 Canonical: TypeAlias = Customer | ContactPerson | Supplier
 """Any canonical record."""
+
+
+@attrs.frozen(kw_only=True)
+class JdeAggregate:
+    """The JDE rows of one record across tables: what a mapper turns into a canonical record.
+
+    Rows are read-only mappings keyed by column alias (``"AN8"``, ``"ALPH"``), as
+    :meth:`jde_zoho_sdk.jde.AisClient.browse` yields them.
+
+    Attributes:
+        entity: The kind of record.
+        address_number: F0101.AN8 (for a contact, its customer's or supplier's).
+        line_number: The who's who line (F0111.IDLN) of a contact; 0 otherwise.
+        rows: Rows by table; a table with no row for the record is absent or empty.
+        updated_at: The newest UPMJ/UPMT among the rows (UTC), if any.
+    """
+
+    entity: Entity
+    address_number: int
+    rows: Mapping[str, tuple[Mapping[str, object], ...]]
+    line_number: int = 0
+    updated_at: datetime | None = None
+
+    @property
+    def key(self) -> str:
+        """The JDE key (``"4242"``, or ``"4242-3"`` for a contact)."""
+        if self.entity is Entity.CONTACT:
+            return contact_key(self.address_number, self.line_number)
+        return str(self.address_number)
+
+    def first(self, table: str) -> Mapping[str, object] | None:
+        """The first row of ``table``, or None."""
+        found = self.rows.get(table)
+        return found[0] if found else None
+
+    def all(self, table: str) -> tuple[Mapping[str, object], ...]:
+        """Every row of ``table`` (possibly none)."""
+        return self.rows.get(table, ())
 
 
 def contact_key(address_number: int, line_number: int) -> str:

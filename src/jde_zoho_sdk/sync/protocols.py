@@ -9,23 +9,31 @@ All datetimes crossing this protocol are timezone-aware and in UTC.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+import attrs
 
 from jde_zoho_sdk.sync.events import SyncEvent
 from jde_zoho_sdk.sync.model import (
     AuditEvent,
+    Canonical,
     ChannelState,
     Direction,
     Entity,
     Failure,
+    JdeAggregate,
     Link,
     QueuedChange,
 )
 
-__all__ = ["StateStore", "SyncObserver"]
+if TYPE_CHECKING:
+    from jde_zoho_sdk.sync.merge import Side
+    from jde_zoho_sdk.zoho import ZohoRecord
+
+__all__ = ["Mapper", "MappingContext", "StateStore", "SyncObserver", "ZohoIdentity"]
 
 
 @runtime_checkable
@@ -210,4 +218,91 @@ class SyncObserver(Protocol):
 
     def on_event(self, event: SyncEvent) -> None:
         """Handle one event (see :mod:`jde_zoho_sdk.sync.events`)."""
+        ...
+
+
+def _no_parent_zoho(_address_number: int) -> tuple[str, str] | None:
+    return None
+
+
+def _no_parent_jde(_module: str, _zoho_id: str) -> int | None:
+    return None
+
+
+@attrs.frozen(kw_only=True)
+class MappingContext:
+    """What a mapper may ask the engine while mapping one record (links to other records).
+
+    Attributes:
+        parent_in_zoho: JDE address number of a customer or supplier -> (Zoho module, record id) of its
+            linked Account or Vendor, or None when it is not linked (yet).
+        parent_in_jde: (Zoho module, record id) of an Account or Vendor -> the linked JDE address number.
+        audit_id: The audit id of the write being prepared (to stamp on the target record).
+    """
+
+    parent_in_zoho: Callable[[int], tuple[str, str] | None] = _no_parent_zoho
+    parent_in_jde: Callable[[str, str], int | None] = _no_parent_jde
+    audit_id: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class ZohoIdentity:
+    """How records of one entity are identified in Zoho.
+
+    Attributes:
+        module: The Zoho module (``"Accounts"``).
+        key_field: The unique field holding the JDE key.
+        audit_field: The field the sync stamps its audit id on ("" for none).
+        duplicate_check_fields: The upsert's duplicate check, in order (JDE key, then tax id, then e-mail).
+    """
+
+    module: str
+    key_field: str
+    audit_field: str
+    duplicate_check_fields: tuple[str, ...]
+
+
+@runtime_checkable
+class Mapper(Protocol):
+    """Maps records between JDE, the canonical form and Zoho, in four directions per entity.
+
+    :class:`~jde_zoho_sdk.sync.DefaultMapper` implements it and is meant to be subclassed. Every method may
+    raise :class:`~jde_zoho_sdk.errors.MappingError` naming the field; the engine then records that one
+    record as failed and goes on with the batch.
+    """
+
+    def jde_columns(self, entity: Entity) -> Mapping[str, tuple[str, ...]]:
+        """The columns to read per JDE table (aliases), keys included, for ``entity``."""
+        ...
+
+    def zoho_fields(self, entity: Entity) -> tuple[str, ...]:
+        """The Zoho field API names to read for ``entity`` (at most 50)."""
+        ...
+
+    def zoho_identity(self, entity: Entity) -> ZohoIdentity:
+        """The module, key field, audit field and duplicate check of ``entity`` in Zoho."""
+        ...
+
+    def from_jde(self, aggregate: JdeAggregate) -> Canonical:
+        """JDE rows -> canonical record."""
+        ...
+
+    def to_zoho(
+        self, record: Canonical, *, fields: Collection[str] | None, context: MappingContext
+    ) -> dict[str, object]:
+        """Canonical record -> Zoho field values (only those derived from ``fields``, or all when None)."""
+        ...
+
+    def from_zoho(self, entity: Entity, record: ZohoRecord, *, context: MappingContext) -> Canonical:
+        """Zoho record -> canonical record."""
+        ...
+
+    def to_jde(
+        self, record: Canonical, *, fields: Collection[str] | None, context: MappingContext
+    ) -> dict[str, object]:
+        """Canonical record -> orchestration inputs (only those derived from ``fields``, or all when None)."""
+        ...
+
+    def normalize(self, record: Canonical, side: Side) -> Canonical:
+        """The record as ``side`` would store it (lengths cut, amounts rounded, unstored fields blank)."""
         ...
