@@ -1,0 +1,156 @@
+"""How SqliteStateStore writes datetimes and JSON values (with Decimal) as SQLite text, and reads them back.
+
+Datetimes are stored as UTC ISO 8601 text with a fixed shape, ``2026-11-27T10:15:30.123456+00:00`` (always
+microseconds, always ``+00:00``), so that text order is time order and range queries can compare strings.
+
+Snapshots and payloads are JSON text. JSON has no decimal type, and reading money back as ``float`` would
+lose digits, while parsing every number as ``Decimal`` would turn a host's genuine floats into Decimals. So a
+``Decimal`` is written as a one-key object ``{"$decimal": "5000.00"}`` (``str(Decimal)`` keeps the exponent:
+``Decimal("5000.00")`` does not come back as ``Decimal("5E+3")``). To stay lossless when the data itself
+has keys starting with ``$``, every such key is escaped with one more ``$`` on the way in and unescaped on
+the way out; a single-``$`` key therefore only ever comes from a tag. Data with no ``$`` key (nearly all of
+it) takes a fast path through the C JSON encoder and decoder with no Python walk.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Final
+
+__all__ = [
+    "decode_json",
+    "decode_mapping",
+    "decode_strings",
+    "decode_time",
+    "decode_time_or_none",
+    "encode_json",
+    "encode_strings",
+    "encode_time",
+    "encode_time_or_none",
+]
+
+_DECIMAL_TAG: Final = "$decimal"
+_SEPARATORS: Final = (",", ":")
+
+
+def encode_time(value: datetime) -> str:
+    """Return ``value`` as fixed-shape UTC ISO 8601 text.
+
+    Raises:
+        ValueError: ``value`` is naive (the protocol only carries aware UTC datetimes).
+    """
+    offset = value.utcoffset()
+    if offset is None:
+        raise ValueError(
+            f"naive datetime {value.isoformat()}: the state store only takes timezone-aware datetimes "
+            "(use datetime.now(UTC) or .replace(tzinfo=UTC))"
+        )
+    if offset or value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.isoformat(timespec="microseconds")
+
+
+def encode_time_or_none(value: datetime | None) -> str | None:
+    """Like :func:`encode_time`, with None kept as SQL NULL."""
+    return None if value is None else encode_time(value)
+
+
+def decode_time(text: str) -> datetime:
+    """Return the aware UTC datetime that :func:`encode_time` wrote."""
+    return datetime.fromisoformat(text)
+
+
+def decode_time_or_none(text: str | None) -> datetime | None:
+    """Like :func:`decode_time`, with SQL NULL read as None."""
+    return None if text is None else datetime.fromisoformat(text)
+
+
+class _Tagger:
+    """The encoder's ``default`` hook: tags Decimals (counting them) and turns other mappings into dicts."""
+
+    __slots__ = ("tags",)
+
+    def __init__(self) -> None:
+        self.tags = 0
+
+    def __call__(self, value: object) -> object:
+        if isinstance(value, Decimal):
+            self.tags += 1
+            return {_DECIMAL_TAG: str(value)}
+        if isinstance(value, Mapping):
+            return dict(value)  # MappingProxyType and friends: the C encoder only knows dict
+        raise TypeError(
+            f"cannot store a {type(value).__name__} in a snapshot or payload: "
+            "only JSON values (str, int, float, bool, None, lists, mappings with str keys) and Decimal"
+        )
+
+
+def _escape(value: object) -> object:
+    if isinstance(value, Mapping):
+        escaped: dict[object, object] = {}
+        for key, item in value.items():
+            if isinstance(key, str) and key.startswith("$"):
+                key = "$" + key  # noqa: PLW2901 - the escaped key is the point
+            escaped[key] = _escape(item)
+        return escaped
+    if isinstance(value, list | tuple):
+        return [_escape(item) for item in value]
+    return value
+
+
+def encode_json(value: object) -> str:
+    """Return ``value`` (JSON-compatible, with Decimals anywhere) as compact JSON text.
+
+    Raises:
+        TypeError: ``value`` holds something that is neither JSON nor Decimal (a datetime, a set...).
+    """
+    tagger = _Tagger()
+    text = json.dumps(value, default=tagger, ensure_ascii=False, separators=_SEPARATORS)
+    # Each tag writes exactly one '"$' (its key) and a Decimal's text never holds one, so any extra '"$'
+    # comes from the data: a key (or a plain string) starting with "$". Only keys need escaping, but
+    # re-encoding on any extra occurrence is simpler and still rare.
+    if text.count('"$') != tagger.tags:
+        text = json.dumps(_escape(value), default=_Tagger(), ensure_ascii=False, separators=_SEPARATORS)
+    return text
+
+
+def _revive(obj: dict[str, object]) -> object:
+    if len(obj) == 1:
+        tagged = obj.get(_DECIMAL_TAG)
+        if isinstance(tagged, str):
+            return Decimal(tagged)
+    if any(key.startswith("$") for key in obj):
+        return {(key[1:] if key.startswith("$") else key): item for key, item in obj.items()}
+    return obj
+
+
+def decode_json(text: str) -> object:
+    """Return the value :func:`encode_json` wrote, with its Decimals and ``$`` keys restored."""
+    if '"$' not in text:
+        return json.loads(text)
+    return json.loads(text, object_hook=_revive)
+
+
+def decode_mapping(text: str) -> dict[str, object]:
+    """Return the mapping :func:`encode_json` wrote for a snapshot or payload.
+
+    Raises:
+        TypeError: The stored text is not a JSON object (the database was edited by hand).
+    """
+    value = decode_json(text)
+    if not isinstance(value, dict):
+        raise TypeError(f"expected a JSON object in the state database, found {type(value).__name__}")
+    return value
+
+
+def encode_strings(values: tuple[str, ...]) -> str:
+    """Return a tuple of strings as a JSON array."""
+    return json.dumps(values, ensure_ascii=False, separators=_SEPARATORS)
+
+
+def decode_strings(text: str) -> tuple[str, ...]:
+    """Return the tuple of strings :func:`encode_strings` wrote."""
+    return tuple(json.loads(text))
