@@ -1,0 +1,106 @@
+"""Zoho's two budgets, kept on our side: concurrent calls per edition, and API credits per call."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Final, Literal
+
+from jde_zoho_sdk.zoho.errors import CreditBudgetExceededError
+
+__all__ = [
+    "EDITION_CONCURRENCY",
+    "MAX_WRITE_BATCH",
+    "ConcurrencyLimiter",
+    "CreditMeter",
+    "Edition",
+    "write_cost",
+]
+
+Edition = Literal["free", "standard", "professional", "enterprise", "ultimate"]
+
+EDITION_CONCURRENCY: Final[dict[str, int]] = {
+    "free": 5,
+    "standard": 10,
+    "professional": 15,
+    "enterprise": 20,
+    "ultimate": 25,
+}
+"""Concurrent API calls Zoho allows per user per app, by edition (Kaizen #203)."""
+
+MAX_WRITE_BATCH: Final = 100
+"""Records per insert, update or upsert call (Zoho's maximum)."""
+
+
+def write_cost(records: int) -> int:
+    """API credits of one insert/update/upsert call: 1 per 10 records, at least 1."""
+    return max(1, -(-records // 10))
+
+
+class ConcurrencyLimiter:
+    """Caps the calls in flight at once, so the org's concurrency limit is never hit by this client.
+
+    Args:
+        limit: The most calls in flight.
+    """
+
+    def __init__(self, limit: int) -> None:
+        if limit < 1:
+            raise ValueError("the concurrency limit must be at least 1")
+        self.limit = limit
+        self._slots = threading.BoundedSemaphore(limit)
+        self._lock = threading.Lock()
+        self._in_flight = 0
+        self._peak = 0
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """Hold one slot for the duration of a call (blocks while all are taken)."""
+        with self._slots:
+            with self._lock:
+                self._in_flight += 1
+                self._peak = max(self._peak, self._in_flight)
+            try:
+                yield
+            finally:
+                with self._lock:
+                    self._in_flight -= 1
+
+    @property
+    def peak(self) -> int:
+        """The most calls that were in flight at once."""
+        with self._lock:
+            return self._peak
+
+
+class CreditMeter:
+    """Counts the API credits a client spends and refuses a call that would pass the budget.
+
+    Args:
+        budget: The most credits this client may spend, or None for no limit.
+    """
+
+    def __init__(self, budget: int | None) -> None:
+        if budget is not None and budget < 0:
+            raise ValueError("the credit budget cannot be negative")
+        self.budget = budget
+        self._lock = threading.Lock()
+        self._spent = 0
+
+    def spend(self, cost: int) -> None:
+        """Count a call's credits before it is sent.
+
+        Raises:
+            CreditBudgetExceededError: The call would pass the budget (nothing is counted).
+        """
+        with self._lock:
+            if self.budget is not None and self._spent + cost > self.budget:
+                raise CreditBudgetExceededError(budget=self.budget, spent=self._spent, cost=cost)
+            self._spent += cost
+
+    @property
+    def spent(self) -> int:
+        """Credits spent so far."""
+        with self._lock:
+            return self._spent

@@ -1,0 +1,99 @@
+"""ZohoClient: the one object users hold to read and write Zoho CRM records and watch channels."""
+
+from __future__ import annotations
+
+import re
+import threading
+from types import TracebackType
+
+import httpx
+
+from jde_zoho_sdk._http import DEFAULT_TIMEOUT, Requester, RetryPolicy
+from jde_zoho_sdk.zoho._limits import EDITION_CONCURRENCY, ConcurrencyLimiter, CreditMeter, Edition
+from jde_zoho_sdk.zoho._reads import RecordReads
+from jde_zoho_sdk.zoho._writes import RecordWrites
+from jde_zoho_sdk.zoho.auth import ZohoOAuth
+from jde_zoho_sdk.zoho.errors import ZohoConfigError
+from jde_zoho_sdk.zoho.notifications import Channels
+
+__all__ = ["ZohoClient"]
+
+
+class ZohoClient(RecordReads, RecordWrites):
+    """A typed, thread-safe Zoho CRM client: records, search, upserts in batches, fields, channels.
+
+    One client is meant to be shared by every thread of a process. It owns one ``httpx.Client`` (or uses
+    the caller's), caps its calls in flight at the edition's concurrency limit, retries through the
+    library's :class:`~jde_zoho_sdk.RetryPolicy` (upserts and reads are retried; inserts only when Zoho
+    cannot have applied them), and counts the API credits it spends.
+
+    Args:
+        oauth: The token source (:class:`~jde_zoho_sdk.zoho.ZohoOAuth`).
+        edition: The org's edition, for the default concurrency (free 5, standard 10, professional 15,
+            enterprise 20, ultimate 25).
+        max_concurrency: Calls in flight at once, instead of the edition's limit.
+        http_client: A client to use (the caller closes it).
+        transport: An httpx transport for the client this one creates (emulators, tests).
+        api_version: The CRM API version in URLs.
+        retry: The retry policy.
+        timeout: Timeout of each call, when this client creates its ``httpx.Client``.
+        credit_budget: The most API credits this client may spend; a call that would pass it raises
+            :class:`~jde_zoho_sdk.zoho.CreditBudgetExceededError` before anything is sent.
+
+    Raises:
+        ZohoConfigError: Unknown edition or malformed API version.
+
+    Example:
+        >>> from jde_zoho_sdk.zoho import Region, ZohoClient, ZohoOAuth
+        >>> oauth = ZohoOAuth.from_refresh_token("1000.ID", "secret", "1000.refresh", Region.EU)
+        >>> with ZohoClient(oauth, edition="enterprise") as zoho:  # doctest: +SKIP
+        ...     for record in zoho.iter_records("Accounts", ["Account_Name", "Email"]):
+        ...         print(record.id, record.get("Account_Name"))
+    """
+
+    def __init__(
+        self,
+        oauth: ZohoOAuth,
+        *,
+        edition: Edition = "standard",
+        max_concurrency: int | None = None,
+        http_client: httpx.Client | None = None,
+        transport: httpx.BaseTransport | None = None,
+        api_version: str = "v8",
+        retry: RetryPolicy | None = None,
+        timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
+        credit_budget: int | None = None,
+    ) -> None:
+        if edition not in EDITION_CONCURRENCY:
+            raise ZohoConfigError(
+                f"unknown edition {edition!r}",
+                path="zoho.edition",
+                hint=f"one of {', '.join(EDITION_CONCURRENCY)}",
+            )
+        if not re.fullmatch(r"v\d+(\.\d+)?", api_version):
+            raise ZohoConfigError(
+                f"{api_version!r} is not an API version such as 'v8'", path="zoho.api_version"
+            )
+        self.oauth = oauth
+        self.api_version = api_version
+        self._requester = Requester(
+            http_client=http_client,
+            timeout=timeout,
+            retry=retry,
+            transport=transport,
+            headers={"Accept": "application/json"},
+        )
+        self._limiter = ConcurrencyLimiter(max_concurrency or EDITION_CONCURRENCY[edition])
+        self._credits = CreditMeter(credit_budget)
+        self._pool = None
+        self._pool_lock = threading.Lock()
+        self.channels = Channels(self)
+        """Notification channels (:class:`~jde_zoho_sdk.zoho.Channels`)."""
+
+    def __enter__(self) -> ZohoClient:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()

@@ -1,0 +1,397 @@
+"""Notification channels (``/actions/watch``): enable, renew, list, disable; and verified callback parsing.
+
+Zoho keeps a channel for at most one week and *silently* makes it one hour when the expiry asked for is
+missing or past that maximum, so :class:`ChannelManager` always schedules renewals from the
+``channel_expiry`` Zoho answered, never from what it asked for. Callbacks carry only record ids and the
+channel's token; :func:`parse_notification` checks the token in constant time before trusting anything.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Final
+
+from jde_zoho_sdk._redact import Secret, get_logger
+from jde_zoho_sdk.zoho._convert import dumps, format_datetime, loads, parse_datetime
+from jde_zoho_sdk.zoho.errors import (
+    ForgedNotificationError,
+    InvalidDataError,
+    InvalidNotificationError,
+    ZohoNotFoundError,
+    ZohoUnexpectedResponseError,
+)
+from jde_zoho_sdk.zoho.models import Channel, Notification
+
+if TYPE_CHECKING:
+    from jde_zoho_sdk.zoho.client import ZohoClient
+
+__all__ = ["MAX_CHANNEL_EXPIRY", "ChannelManager", "Channels", "parse_notification"]
+
+_log = get_logger(__name__)
+
+MAX_CHANNEL_EXPIRY: Final = timedelta(weeks=1)
+"""The longest channel Zoho keeps (API v4 and later)."""
+_EVENT: Final = re.compile(r"[A-Za-z][A-Za-z0-9_]*\.(all|create|edit|delete)")
+_MAX_TOKEN: Final = 50
+_MAX_BODY: Final = 1_000_000
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _unexpected(message: str) -> ZohoUnexpectedResponseError:
+    return ZohoUnexpectedResponseError(message)
+
+
+def _channels_from_events(body: object) -> list[Channel]:
+    """Read an enable/update answer: ``watch[].details.events[]`` (one per module)."""
+    items = body.get("watch") if isinstance(body, dict) else None
+    if not isinstance(items, list):
+        raise _unexpected("the watch answer has no watch array")
+    channels: list[Channel] = []
+    for item in items:
+        if not isinstance(item, dict) or item.get("status") != "success":
+            code = item.get("code") if isinstance(item, dict) else None
+            raise _unexpected(f"Zoho refused the channel: {code}")
+        details = item.get("details")
+        events = details.get("events") if isinstance(details, dict) else None
+        if not isinstance(events, list) or not events:
+            raise _unexpected("the watch answer has no events")
+        channels.append(_merge(events))
+    return channels
+
+
+def _merge(events: Sequence[object]) -> Channel:
+    """One channel from its per-module entries (GET lists one entry per module and channel)."""
+    channel_id = ""
+    expiries: list[datetime] = []
+    modules: list[str] = []
+    watched: list[str] = []
+    notify_url: str | None = None
+    for entry in events:
+        if not isinstance(entry, dict):
+            raise _unexpected("a channel entry is not a JSON object")
+        channel_id = str(entry.get("channel_id", ""))
+        try:
+            expiries.append(parse_datetime(entry.get("channel_expiry")))
+        except (TypeError, ValueError) as error:
+            raise _unexpected(f"channel {channel_id}: channel_expiry: {error}") from None
+        if isinstance(entry.get("resource_name"), str):
+            modules.append(entry["resource_name"])
+        listed = entry.get("events")
+        if isinstance(listed, list):
+            watched.extend(str(event) for event in listed)
+        if isinstance(entry.get("notify_url"), str):
+            notify_url = entry["notify_url"]
+    if not channel_id:
+        raise _unexpected("a channel entry has no channel_id")
+    return Channel(
+        channel_id=channel_id,
+        expiry=min(expiries),
+        modules=tuple(dict.fromkeys(modules)),
+        events=tuple(dict.fromkeys(watched)),
+        notify_url=notify_url,
+    )
+
+
+class Channels:
+    """The notification API of a :class:`~jde_zoho_sdk.zoho.ZohoClient` (``zoho.channels``)."""
+
+    def __init__(self, client: ZohoClient) -> None:
+        self._client = client
+
+    def _watch_item(
+        self,
+        channel_id: str,
+        events: Sequence[str],
+        notify_url: str,
+        token: str | Secret,
+        expiry: datetime | None,
+    ) -> dict[str, object]:
+        bad = [event for event in events if not _EVENT.fullmatch(event)]
+        if not events or bad:
+            raise ValueError(f"events must look like 'Accounts.all' or 'Contacts.edit'; got {list(events)!r}")
+        secret = token.reveal() if isinstance(token, Secret) else token
+        if not secret or len(secret) > _MAX_TOKEN:
+            raise ValueError(f"the channel token must be 1 to {_MAX_TOKEN} characters")
+        item: dict[str, object] = {
+            # Zoho documents channel_id as a long; a numeric id is sent as a number.
+            "channel_id": int(channel_id) if channel_id.isdigit() else channel_id,
+            "events": list(events),
+            "notify_url": notify_url,
+            "token": secret,
+        }
+        if expiry is not None:
+            item["channel_expiry"] = format_datetime(expiry)
+        return item
+
+    def _send(self, method: str, item: dict[str, object]) -> Channel:
+        response = self._client._call(method, "actions/watch", body=dumps({"watch": [item]}))
+        channels = _channels_from_events(self._client._body(response, "watch answer"))
+        return channels[0]
+
+    def watch(
+        self,
+        channel_id: str,
+        events: Sequence[str],
+        notify_url: str,
+        token: str | Secret,
+        expiry: datetime | None = None,
+    ) -> Channel:
+        """Enable a channel: Zoho posts to ``notify_url`` when records change.
+
+        Args:
+            channel_id: Our id of the channel (digits, as Zoho documents a long).
+            events: ``"Accounts.all"``, ``"Contacts.create"``, ``"Vendors.edit"``, ``"Accounts.delete"``...
+            notify_url: Where Zoho posts.
+            token: Up to 50 characters Zoho echoes in every callback, to verify it.
+            expiry: When the channel should end (at most one week; Zoho makes it one hour otherwise).
+
+        Returns:
+            The channel, with the expiry Zoho answered.
+
+        Raises:
+            ValueError: Malformed events or token.
+            ZohoError: Zoho refused the channel.
+        """
+        channel = self._send("POST", self._watch_item(channel_id, events, notify_url, token, expiry))
+        _log.info(
+            "watching %s on channel %s until %s",
+            ",".join(channel.modules),
+            channel.channel_id,
+            channel.expiry.isoformat(),
+        )
+        return channel
+
+    def renew(
+        self,
+        channel_id: str,
+        events: Sequence[str],
+        notify_url: str,
+        token: str | Secret,
+        expiry: datetime | None = None,
+    ) -> Channel:
+        """Extend (and restate) an existing channel.
+
+        Args:
+            channel_id: The channel's id.
+            events: The events to keep watching.
+            notify_url: Where Zoho posts.
+            token: The verification token.
+            expiry: The new end (at most one week away).
+
+        Returns:
+            The channel, with the expiry Zoho answered.
+
+        Raises:
+            ZohoError: Zoho refused (a channel that no longer exists is a ``ZohoValidationError``).
+        """
+        return self._send("PATCH", self._watch_item(channel_id, events, notify_url, token, expiry))
+
+    def list(self) -> list[Channel]:
+        """The org's channels enabled by this OAuth client.
+
+        Returns:
+            The channels (empty when there are none).
+
+        Raises:
+            ZohoError: Zoho refused the call.
+        """
+        response = self._client._call("GET", "actions/watch")
+        if response.status_code == 204:
+            return []
+        items = self._client._body(response, "watch list").get("watch")
+        if not isinstance(items, list):
+            raise _unexpected("the watch list has no watch array")
+        by_channel: dict[str, list[object]] = {}
+        for item in items:
+            key = str(item.get("channel_id")) if isinstance(item, dict) else ""
+            by_channel.setdefault(key, []).append(item)
+        return [_merge(entries) for entries in by_channel.values()]
+
+    def disable(self, channel_ids: Sequence[str]) -> None:
+        """Disable channels.
+
+        Args:
+            channel_ids: The channels' ids.
+
+        Raises:
+            ZohoError: Zoho refused the call.
+        """
+        if channel_ids:
+            self._client._call("DELETE", "actions/watch", params={"channel_ids": ",".join(channel_ids)})
+
+
+class ChannelManager:
+    """Keeps one channel alive: enables it, then renews it before the expiry Zoho answered.
+
+    Call :meth:`ensure` from a scheduler (every few minutes, or at :attr:`next_renewal`); it makes a call
+    only when the channel is unknown or close to its end.
+
+    Args:
+        channels: ``zoho.channels``.
+        channel_id: The channel's id.
+        events: The events to watch.
+        notify_url: Where Zoho posts.
+        token: The verification token (kept as a secret).
+        lifetime: The expiry asked for (Zoho keeps at most one week; a little less is asked so our clock
+            running ahead of Zoho's never makes the request "over the maximum").
+        renew_before: How long before the answered expiry the channel is renewed.
+        clock: Returns the current aware datetime.
+    """
+
+    def __init__(
+        self,
+        channels: Channels,
+        *,
+        channel_id: str,
+        events: Sequence[str],
+        notify_url: str,
+        token: str | Secret,
+        lifetime: timedelta = MAX_CHANNEL_EXPIRY - timedelta(minutes=10),
+        renew_before: timedelta = timedelta(minutes=10),
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self._channels = channels
+        self.channel_id = channel_id
+        self.events = tuple(events)
+        self.notify_url = notify_url
+        self._token = token if isinstance(token, Secret) else Secret(token)
+        self.lifetime = lifetime
+        self.renew_before = renew_before
+        self._clock = clock or _utc_now
+        self.current: Channel | None = None
+        """The channel as Zoho last confirmed it."""
+
+    @property
+    def next_renewal(self) -> datetime | None:
+        """When :meth:`ensure` will next call Zoho (None before the first call)."""
+        return None if self.current is None else self.current.expiry - self.renew_before
+
+    def ensure(self) -> Channel:
+        """Make sure the channel is enabled and not about to expire.
+
+        Returns:
+            The channel, with the expiry Zoho answered.
+
+        Raises:
+            ZohoError: Zoho refused.
+        """
+        now = self._clock()
+        due = self.next_renewal
+        if self.current is not None and due is not None and now < due:
+            return self.current
+        expiry = now + self.lifetime
+        if self.current is None:
+            known = {channel.channel_id: channel for channel in self._channels.list()}
+            existing = known.get(self.channel_id)
+            if existing is not None and now < existing.expiry - self.renew_before:
+                self.current = existing
+                return existing
+        args = (self.channel_id, self.events, self.notify_url, self._token, expiry)
+        try:
+            channel = self._channels.renew(*args) if self.current is not None else self._channels.watch(*args)
+        except (ZohoNotFoundError, InvalidDataError):
+            # The channel expired and Zoho dropped it: enable it again.
+            channel = self._channels.watch(*args)
+        if channel.expiry < expiry - timedelta(minutes=1):
+            _log.warning(
+                "Zoho shortened channel %s to %s (asked for %s); renewing from Zoho's expiry",
+                channel.channel_id,
+                channel.expiry.isoformat(),
+                expiry.isoformat(),
+            )
+        self.current = channel
+        return channel
+
+
+def _str_tuple(value: object, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise InvalidNotificationError(f"the notification's {key} is not a list")
+    out: list[str] = []
+    for item in value:
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, int) and not isinstance(item, bool):
+            out.append(str(item))
+        else:
+            raise InvalidNotificationError(f"the notification's {key} holds a {type(item).__name__}")
+    return tuple(out)
+
+
+def parse_notification(body: bytes, expected_token: str | Secret) -> Notification:
+    """Verify and read a notification Zoho posted to a channel's ``notify_url``.
+
+    The token is compared in constant time before anything else is trusted; it is not kept on the result.
+
+    Args:
+        body: The raw request body.
+        expected_token: The channel's token.
+
+    Returns:
+        The notification.
+
+    Raises:
+        ForgedNotificationError: The token is missing or wrong.
+        InvalidNotificationError: The body is not a Zoho notification.
+
+    Example:
+        >>> body = b'{"server_time": 1718117126473, "module": "Accounts", "ids": ["5725767000003000064"],'
+        >>> body += b' "operation": "insert", "channel_id": "1000000068001", "token": "s3cret-token"}'
+        >>> parse_notification(body, "s3cret-token").ids
+        ('5725767000003000064',)
+    """
+    expected = expected_token.reveal() if isinstance(expected_token, Secret) else expected_token
+    if not expected:
+        raise ForgedNotificationError("no channel token is configured, so no notification can be verified")
+    if len(body) > _MAX_BODY:
+        raise InvalidNotificationError(
+            f"the notification body is {len(body)} bytes, far more than Zoho sends"
+        )
+    try:
+        data = loads(body)
+    except (ValueError, RecursionError):
+        raise InvalidNotificationError("the notification body is not JSON") from None
+    if not isinstance(data, dict):
+        raise InvalidNotificationError("the notification body is not a JSON object")
+    token = data.get("token")
+    if not isinstance(token, str) or not hmac.compare_digest(token.encode(), expected.encode()):
+        raise ForgedNotificationError("the notification's token is missing or wrong")
+    return _notification(data)
+
+
+def _notification(data: Mapping[str, object]) -> Notification:
+    module, operation, channel_id = data.get("module"), data.get("operation"), data.get("channel_id")
+    if not isinstance(module, str) or not module:
+        raise InvalidNotificationError("the notification names no module")
+    if not isinstance(operation, str) or not operation:
+        raise InvalidNotificationError("the notification names no operation")
+    if isinstance(channel_id, bool) or not isinstance(channel_id, str | int):
+        raise InvalidNotificationError("the notification names no channel_id")
+    server_time = data.get("server_time")
+    if isinstance(server_time, bool) or not isinstance(server_time, int):
+        raise InvalidNotificationError("the notification's server_time is not epoch milliseconds")
+    try:
+        sent = datetime.fromtimestamp(server_time / 1000, UTC)
+    except (OverflowError, OSError, ValueError):
+        raise InvalidNotificationError(
+            f"the notification's server_time {server_time} is out of range"
+        ) from None
+    params = data.get("query_params", {})
+    if not isinstance(params, dict) or not all(isinstance(value, str) for value in params.values()):
+        raise InvalidNotificationError("the notification's query_params is not an object of strings")
+    uri = data.get("resource_uri")
+    return Notification(
+        module=module,
+        operation=operation,
+        ids=_str_tuple(data.get("ids"), "ids"),
+        channel_id=str(channel_id),
+        server_time=sent,
+        resource_uri=uri if isinstance(uri, str) else None,
+        affected_fields=_str_tuple(data.get("affected_fields", []), "affected_fields"),
+        query_params=dict(params),
+    )
