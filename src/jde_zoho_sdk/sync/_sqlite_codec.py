@@ -15,6 +15,7 @@ it) takes a fast path through the C JSON encoder and decoder with no Python walk
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -68,24 +69,31 @@ def decode_time_or_none(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
 
-class _Tagger:
-    """The encoder's ``default`` hook: tags Decimals (counting them) and turns other mappings into dicts."""
+class _TagCount(threading.local):
+    """How many Decimals the calling thread's current encoding tagged (encoders are shared by threads)."""
 
-    __slots__ = ("tags",)
+    tags = 0
 
-    def __init__(self) -> None:
-        self.tags = 0
 
-    def __call__(self, value: object) -> object:
-        if isinstance(value, Decimal):
-            self.tags += 1
-            return {_DECIMAL_TAG: str(value)}
-        if isinstance(value, Mapping):
-            return dict(value)  # MappingProxyType and friends: the C encoder only knows dict
-        raise TypeError(
-            f"cannot store a {type(value).__name__} in a snapshot or payload: "
-            "only JSON values (str, int, float, bool, None, lists, mappings with str keys) and Decimal"
-        )
+_tag_count = _TagCount()
+
+
+def _tag(value: object) -> object:
+    """The encoder's ``default`` hook: tag a Decimal (and count it); turn other mappings into dicts."""
+    if isinstance(value, Decimal):
+        _tag_count.tags += 1
+        return {_DECIMAL_TAG: str(value)}
+    if isinstance(value, Mapping):
+        return dict(value)  # MappingProxyType and friends: the C encoder only knows dict
+    raise TypeError(
+        f"cannot store a {type(value).__name__} in a snapshot or payload: "
+        "only JSON values (str, int, float, bool, None, lists, mappings with str keys) and Decimal"
+    )
+
+
+# Built once: json.dumps/json.loads with any non-default argument build a new encoder or decoder per call.
+_ENCODER: Final = json.JSONEncoder(ensure_ascii=False, separators=_SEPARATORS, default=_tag)
+_STRINGS_ENCODER: Final = json.JSONEncoder(ensure_ascii=False, separators=_SEPARATORS)
 
 
 def _escape(value: object) -> object:
@@ -107,31 +115,44 @@ def encode_json(value: object) -> str:
     Raises:
         TypeError: ``value`` holds something that is neither JSON nor Decimal (a datetime, a set...).
     """
-    tagger = _Tagger()
-    text = json.dumps(value, default=tagger, ensure_ascii=False, separators=_SEPARATORS)
+    _tag_count.tags = 0
+    text = _ENCODER.encode(value)
     # Each tag writes exactly one '"$' (its key) and a Decimal's text never holds one, so any extra '"$'
     # comes from the data: a key (or a plain string) starting with "$". Only keys need escaping, but
     # re-encoding on any extra occurrence is simpler and still rare.
-    if text.count('"$') != tagger.tags:
-        text = json.dumps(_escape(value), default=_Tagger(), ensure_ascii=False, separators=_SEPARATORS)
+    if text.count('"$') != _tag_count.tags:
+        text = _ENCODER.encode(_escape(value))
     return text
 
 
-def _revive(obj: dict[str, object]) -> object:
+def _revive_tags(obj: dict[str, object]) -> object:
     if len(obj) == 1:
         tagged = obj.get(_DECIMAL_TAG)
         if isinstance(tagged, str):
             return Decimal(tagged)
-    if any(key.startswith("$") for key in obj):
-        return {(key[1:] if key.startswith("$") else key): item for key, item in obj.items()}
     return obj
+
+
+def _revive(obj: dict[str, object]) -> object:
+    revived = _revive_tags(obj)
+    if revived is obj and any(key.startswith("$") for key in obj):
+        return {(key[1:] if key.startswith("$") else key): item for key, item in obj.items()}
+    return revived
+
+
+_PLAIN_DECODER: Final = json.JSONDecoder()
+_TAGS_DECODER: Final = json.JSONDecoder(object_hook=_revive_tags)
+_ESCAPES_DECODER: Final = json.JSONDecoder(object_hook=_revive)
 
 
 def decode_json(text: str) -> object:
     """Return the value :func:`encode_json` wrote, with its Decimals and ``$`` keys restored."""
     if '"$' not in text:
-        return json.loads(text)
-    return json.loads(text, object_hook=_revive)
+        return _PLAIN_DECODER.decode(text)
+    # An escaped key always starts with "$$"; without one, only Decimal tags need reviving.
+    if '"$$' not in text:
+        return _TAGS_DECODER.decode(text)
+    return _ESCAPES_DECODER.decode(text)
 
 
 def decode_mapping(text: str) -> dict[str, object]:
@@ -148,9 +169,9 @@ def decode_mapping(text: str) -> dict[str, object]:
 
 def encode_strings(values: tuple[str, ...]) -> str:
     """Return a tuple of strings as a JSON array."""
-    return json.dumps(values, ensure_ascii=False, separators=_SEPARATORS)
+    return _STRINGS_ENCODER.encode(values)
 
 
 def decode_strings(text: str) -> tuple[str, ...]:
     """Return the tuple of strings :func:`encode_strings` wrote."""
-    return tuple(json.loads(text))
+    return tuple(_PLAIN_DECODER.decode(text))

@@ -29,21 +29,27 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
-from typing import Any, ClassVar, Final
+from typing import ClassVar, Final
 
 import attrs
 
-from jde_zoho_sdk._redact import Secret, get_logger
+from jde_zoho_sdk._redact import get_logger
 from jde_zoho_sdk.errors import ConfigError, SdkError
-from jde_zoho_sdk.sync._sqlite_codec import (
-    decode_mapping,
-    decode_strings,
-    decode_time,
-    decode_time_or_none,
-    encode_json,
-    encode_strings,
-    encode_time,
-    encode_time_or_none,
+from jde_zoho_sdk.sync._sqlite_codec import decode_time, encode_time
+from jde_zoho_sdk.sync._sqlite_rows import (
+    AUDIT_COLUMNS,
+    CHANNEL_COLUMNS,
+    ENTITIES,
+    FAILURE_COLUMNS,
+    LINK_COLUMNS,
+    audit_from_row,
+    audit_row,
+    channel_from_row,
+    channel_row,
+    failure_from_row,
+    failure_row,
+    link_from_row,
+    link_row,
 )
 from jde_zoho_sdk.sync._sqlite_schema import (
     SCHEMA_VERSION,
@@ -53,14 +59,12 @@ from jde_zoho_sdk.sync._sqlite_schema import (
     migrate,
 )
 from jde_zoho_sdk.sync.model import (
-    AuditAction,
     AuditEvent,
     ChannelState,
     Direction,
     Entity,
     Failure,
     Link,
-    Outcome,
     QueuedChange,
 )
 
@@ -72,12 +76,6 @@ _CHUNK: Final = 500
 """Keys per ``IN (...)`` lookup: under SQLite's bound-variable limit (999 before 3.32), and one prepared
 statement serves every full chunk."""
 
-_ENTITIES: Final = {entity.value: entity for entity in Entity}
-
-_LINK_COLUMNS: Final = (
-    "entity, jde_key, zoho_id, jde_snapshot, zoho_snapshot, email, tax_id, "
-    "jde_updated_at, zoho_modified_at, synced_at, deleted_in, deleted_at"
-)
 # REPLACE deletes every row that conflicts with the new one on *any* unique index: the old row of this JDE
 # key (the primary key) and another link of the entity holding this Zoho id (links_by_zoho_id). That is
 # exactly the protocol's "a link that takes a Zoho id from another replaces it", in one statement.
@@ -97,15 +95,8 @@ _ENQUEUE: Final = (
     "server_time = max(queue.server_time, excluded.server_time), "
     "sequence = excluded.sequence"
 )
-_AUDIT_COLUMNS: Final = (
-    "audit_id, run_id, at, entity, direction, action, outcome, jde_key, zoho_id, fields, message"
-)
-_FAILURE_COLUMNS: Final = (
-    "failure_id, run_id, entity, direction, source_key, target_key, stage, error_code, message, payload, "
-    "created_at, last_attempt_at, attempts, resolved_at, resolution"
-)
 _ADD_FAILURE: Final = (
-    f"INSERT INTO failures ({_FAILURE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    f"INSERT INTO failures ({FAILURE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (entity, direction, source_key) WHERE resolved_at IS NULL DO UPDATE SET "
     "run_id = excluded.run_id, target_key = excluded.target_key, stage = excluded.stage, "
     "error_code = excluded.error_code, message = excluded.message, payload = excluded.payload, "
@@ -141,98 +132,6 @@ def _check_limit(limit: int) -> None:
 def _check_lease(lease: timedelta) -> None:
     if lease <= timedelta(0):
         raise ValueError(f"lease must be positive, not {lease}")
-
-
-def _link_row(link: Link) -> tuple[str | None, ...]:
-    return (
-        Entity(link.entity).value,
-        link.jde_key,
-        link.zoho_id,
-        encode_json(link.jde_snapshot),
-        encode_json(link.zoho_snapshot),
-        link.email,
-        link.email.lower(),
-        link.tax_id,
-        encode_time_or_none(link.jde_updated_at),
-        encode_time_or_none(link.zoho_modified_at),
-        encode_time(link.synced_at),
-        link.deleted_in,
-        encode_time_or_none(link.deleted_at),
-    )
-
-
-def _link_from_row(row: Sequence[Any]) -> Link:
-    # Columns in _LINK_COLUMNS order; SQLite gives str for TEXT and None for NULL.
-    return Link(
-        entity=_ENTITIES[row[0]],
-        jde_key=row[1],
-        zoho_id=row[2],
-        jde_snapshot=decode_mapping(row[3]),
-        zoho_snapshot=decode_mapping(row[4]),
-        email=row[5],
-        tax_id=row[6],
-        jde_updated_at=decode_time_or_none(row[7]),
-        zoho_modified_at=decode_time_or_none(row[8]),
-        synced_at=decode_time(row[9]),
-        deleted_in=row[10],
-        deleted_at=decode_time_or_none(row[11]),
-    )
-
-
-def _audit_from_row(row: Sequence[Any]) -> AuditEvent:
-    return AuditEvent(
-        audit_id=row[0],
-        run_id=row[1],
-        at=decode_time(row[2]),
-        entity=_ENTITIES[row[3]],
-        direction=Direction(row[4]),
-        action=AuditAction(row[5]),
-        outcome=Outcome(row[6]),
-        jde_key=row[7],
-        zoho_id=row[8],
-        fields=decode_strings(row[9]),
-        message=row[10],
-    )
-
-
-def _failure_row(failure: Failure) -> tuple[str | int | None, ...]:
-    return (
-        failure.failure_id,
-        failure.run_id,
-        Entity(failure.entity).value,
-        Direction(failure.direction).value,
-        failure.source_key,
-        failure.target_key,
-        failure.stage,
-        failure.error_code,
-        failure.message,
-        encode_json(failure.payload),
-        encode_time(failure.created_at),
-        encode_time(failure.last_attempt_at),
-        failure.attempts,
-        encode_time_or_none(failure.resolved_at),
-        failure.resolution,
-    )
-
-
-def _failure_from_row(row: Sequence[Any]) -> Failure:
-    return Failure(
-        failure_id=row[0],
-        run_id=row[1],
-        entity=_ENTITIES[row[2]],
-        direction=Direction(row[3]),
-        source_key=row[4],
-        target_key=row[5],
-        stage=row[6],
-        error_code=row[7],
-        message=row[8],
-        payload=decode_mapping(row[9]),
-        created_at=decode_time(row[10]),
-        last_attempt_at=decode_time(row[11]),
-        attempts=row[12],
-        resolved_at=decode_time_or_none(row[13]),
-        resolution=row[14],
-    )
 
 
 @attrs.frozen(kw_only=True)
@@ -524,10 +423,10 @@ class SqliteStateStore:
         with self._reading(len(chunks)) as conn:
             for chunk in chunks:
                 sql = (
-                    f"SELECT {_LINK_COLUMNS} FROM links "
+                    f"SELECT {LINK_COLUMNS} FROM links "
                     f"WHERE entity = ? AND {column} IN ({_marks(len(chunk))})"
                 )
-                links.extend(_link_from_row(row) for row in conn.execute(sql, (Entity(entity).value, *chunk)))
+                links.extend(link_from_row(row) for row in conn.execute(sql, (Entity(entity).value, *chunk)))
         return links
 
     def get_links_by_jde(self, entity: Entity, jde_keys: Collection[str]) -> dict[str, Link]:
@@ -561,11 +460,11 @@ class SqliteStateStore:
         with self._reading(len(chunks)) as conn:
             for chunk in chunks:
                 sql = (
-                    f"SELECT {_LINK_COLUMNS}, {column} FROM links WHERE entity = ? AND {column} <> '' "
+                    f"SELECT {LINK_COLUMNS}, {column} FROM links WHERE entity = ? AND {column} <> '' "
                     f"AND deleted_in = '' AND {column} IN ({_marks(len(chunk))}) ORDER BY jde_key"
                 )
                 for row in conn.execute(sql, (Entity(entity).value, *chunk)):
-                    found[row[12]].append(_link_from_row(row))
+                    found[row[12]].append(link_from_row(row))
         return dict(found)
 
     def find_links_by_email(self, entity: Entity, emails: Collection[str]) -> dict[str, list[Link]]:
@@ -609,7 +508,7 @@ class SqliteStateStore:
             ValueError: A datetime is naive.
             TypeError: A snapshot holds a value that is neither JSON nor Decimal.
         """
-        rows = [_link_row(link) for link in links]  # encode everything before writing anything
+        rows = [link_row(link) for link in links]  # encode everything before writing anything
         if rows:
             with self._write() as conn:
                 conn.executemany(_PUT_LINK, rows)
@@ -629,10 +528,10 @@ class SqliteStateStore:
         """
         _check_limit(limit)
         rows = self._state().conn.execute(
-            f"SELECT {_LINK_COLUMNS} FROM links WHERE entity = ? AND jde_key > ? ORDER BY jde_key LIMIT ?",
+            f"SELECT {LINK_COLUMNS} FROM links WHERE entity = ? AND jde_key > ? ORDER BY jde_key LIMIT ?",
             (Entity(entity).value, after_jde_key, limit),
         )
-        return [_link_from_row(row) for row in rows]
+        return [link_from_row(row) for row in rows]
 
     def count_links(self, entity: Entity) -> int:
         """Return how many links ``entity`` has (live and deleted).
@@ -786,26 +685,11 @@ class SqliteStateStore:
         Raises:
             ValueError: An ``at`` is naive.
         """
-        rows = [
-            (
-                event.audit_id,
-                event.run_id,
-                encode_time(event.at),
-                Entity(event.entity).value,
-                Direction(event.direction).value,
-                AuditAction(event.action).value,
-                Outcome(event.outcome).value,
-                event.jde_key,
-                event.zoho_id,
-                encode_strings(event.fields),
-                event.message,
-            )
-            for event in events
-        ]
+        rows = [audit_row(event) for event in events]
         if rows:
             with self._write() as conn:
                 conn.executemany(
-                    f"INSERT OR IGNORE INTO audit ({_AUDIT_COLUMNS}) VALUES ({_marks(11)})",
+                    f"INSERT OR IGNORE INTO audit ({AUDIT_COLUMNS}) VALUES ({_marks(11)})",
                     rows,
                 )
 
@@ -852,9 +736,9 @@ class SqliteStateStore:
             params.append(encode_time(until))
         where = f"WHERE {' AND '.join(clauses)} " if clauses else ""
         rows = self._state().conn.execute(
-            f"SELECT {_AUDIT_COLUMNS} FROM audit {where}ORDER BY at, seq LIMIT ?", (*params, limit)
+            f"SELECT {AUDIT_COLUMNS} FROM audit {where}ORDER BY at, seq LIMIT ?", (*params, limit)
         )
-        return [_audit_from_row(row) for row in rows]
+        return [audit_from_row(row) for row in rows]
 
     def prune_audit(self, before: datetime) -> int:
         """Delete audit events older than ``before`` (the audit trail grows with every run).
@@ -890,7 +774,7 @@ class SqliteStateStore:
             ValueError: A datetime is naive.
             TypeError: A payload holds a value that is neither JSON nor Decimal.
         """
-        rows = [_failure_row(failure) for failure in failures]
+        rows = [failure_row(failure) for failure in failures]
         if rows:
             with self._write() as conn:
                 conn.executemany(_ADD_FAILURE, rows)
@@ -916,20 +800,19 @@ class SqliteStateStore:
         open_only = "" if include_resolved else " AND resolved_at IS NULL"
         if ids is None:
             rows = self._state().conn.execute(
-                f"SELECT {_FAILURE_COLUMNS} FROM failures WHERE 1{open_only} "
-                "ORDER BY created_at, seq LIMIT ?",
+                f"SELECT {FAILURE_COLUMNS} FROM failures WHERE 1{open_only} ORDER BY created_at, seq LIMIT ?",
                 (-1 if limit is None else limit,),
             )
-            return [_failure_from_row(row) for row in rows]
+            return [failure_from_row(row) for row in rows]
         chunks = _chunks(_unique(ids))
         found: list[tuple[str, int, Failure]] = []
         with self._reading(len(chunks)) as conn:
             for chunk in chunks:
                 sql = (
-                    f"SELECT {_FAILURE_COLUMNS}, seq FROM failures "
+                    f"SELECT {FAILURE_COLUMNS}, seq FROM failures "
                     f"WHERE failure_id IN ({_marks(len(chunk))}){open_only}"
                 )
-                found.extend((row[10], row[15], _failure_from_row(row)) for row in conn.execute(sql, chunk))
+                found.extend((row[10], row[15], failure_from_row(row)) for row in conn.execute(sql, chunk))
         found.sort(key=lambda item: item[:2])
         return [failure for _, _, failure in found[:limit]]
 
@@ -984,19 +867,9 @@ class SqliteStateStore:
         Raises:
             ValueError: ``expires_at`` is naive.
         """
-        row = (
-            channel.channel_id,
-            encode_strings(channel.events),
-            channel.notify_url,
-            channel.token.reveal(),
-            encode_time(channel.expires_at),
-        )
+        row = channel_row(channel)
         with self._write() as conn:
-            conn.execute(
-                "INSERT OR REPLACE INTO channels (channel_id, events, notify_url, token, expires_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                row,
-            )
+            conn.execute(f"INSERT OR REPLACE INTO channels ({CHANNEL_COLUMNS}) VALUES ({_marks(5)})", row)
 
     def list_channels(self) -> list[ChannelState]:
         """Return every channel kept alive by the sync, by channel id.
@@ -1004,19 +877,8 @@ class SqliteStateStore:
         Returns:
             The channels, tokens wrapped in :class:`~jde_zoho_sdk._redact.Secret`.
         """
-        rows = self._state().conn.execute(
-            "SELECT channel_id, events, notify_url, token, expires_at FROM channels ORDER BY channel_id"
-        )
-        return [
-            ChannelState(
-                channel_id=row[0],
-                events=decode_strings(row[1]),
-                notify_url=row[2],
-                token=Secret(row[3]),
-                expires_at=decode_time(row[4]),
-            )
-            for row in rows
-        ]
+        rows = self._state().conn.execute(f"SELECT {CHANNEL_COLUMNS} FROM channels ORDER BY channel_id")
+        return [channel_from_row(row) for row in rows]
 
     def delete_channel(self, channel_id: str) -> None:
         """Forget a channel; an unknown id is ignored.
@@ -1074,8 +936,8 @@ class SqliteStateStore:
             for entity, count, gone in conn.execute(
                 "SELECT entity, count(*), count(nullif(deleted_in, '')) FROM links GROUP BY entity"
             ):
-                links[_ENTITIES[entity]] = count
-                deleted[_ENTITIES[entity]] = gone
+                links[ENTITIES[entity]] = count
+                deleted[ENTITIES[entity]] = gone
             queue_depth = conn.execute("SELECT count(*) FROM queue").fetchone()[0]
             open_failures = conn.execute(
                 "SELECT count(*) FROM failures WHERE resolved_at IS NULL"

@@ -697,20 +697,18 @@ class StateStoreContract:
         assert (everything[0].resolved_at, everything[0].resolution) == (_at(30), "synced")
 
     def test_list_failures_by_ids_and_limit(self, store: StateStore) -> None:
-        """Ids select failures (oldest first still); the limit keeps the oldest."""
-        store.add_failures([_failure(f"f-{index}", str(index), at=index) for index in range(5)])
-        assert [failure.failure_id for failure in store.list_failures(ids=["f-3", "f-1", "nope"])] == [
-            "f-1",
-            "f-3",
-        ]
-        assert [failure.failure_id for failure in store.list_failures(limit=2)] == ["f-0", "f-1"]
-        assert [
-            failure.failure_id for failure in store.list_failures(ids=["f-4", "f-2", "f-0"], limit=2)
-        ] == [
-            "f-0",
-            "f-2",
-        ]
-        assert store.list_failures(ids=[]) == []
+        """Ids select failures, oldest first (not in id or insertion order); the limit keeps the oldest."""
+        store.add_failures(
+            [_failure("f-c", "3", at=2), _failure("f-a", "1", at=1), _failure("f-b", "2", at=0)]
+        )
+
+        def listed(ids: list[str] | None = None, limit: int | None = None) -> list[str]:
+            return [failure.failure_id for failure in store.list_failures(ids=ids, limit=limit)]
+
+        assert listed(ids=["f-a", "f-b", "nope"]) == ["f-b", "f-a"]
+        assert listed(limit=2) == ["f-b", "f-a"]
+        assert listed(ids=["f-c", "f-a", "f-b"], limit=2) == ["f-b", "f-a"]
+        assert listed(ids=[]) == []
 
     def test_resolve_failures_counts_the_open_ones_it_resolved(self, store: StateStore) -> None:
         """Only open failures of that entity and direction are resolved; resolving twice counts zero."""
