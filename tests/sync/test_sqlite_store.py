@@ -156,6 +156,11 @@ def test_missing_directory_is_a_config_error(tmp_path: Path) -> None:
         SqliteStateStore(tmp_path / "no" / "such" / "dir" / "sync.db")
 
 
+def test_directory_path_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot open the state database"):
+        SqliteStateStore(tmp_path)
+
+
 def test_closed_store_says_so(db_path: Path) -> None:
     store = SqliteStateStore(db_path)
     store.close()
@@ -295,7 +300,7 @@ json_values = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.dictionaries(st.text(max_size=8), json_values, max_size=6))
 def test_any_json_mapping_with_decimals_round_trips_losslessly(value: dict[str, object]) -> None:
     decoded = decode_json(encode_json(value))

@@ -181,9 +181,12 @@ def connect(path: Path, *, timeout: float, synchronous: Synchronous) -> sqlite3.
     # issues BEGIN IMMEDIATE itself, so a write transaction takes the write lock up front and waits on
     # busy_timeout instead of failing mid-way when it upgrades from a read. check_same_thread=False only
     # so that close() can close connections opened by other threads: each is used by its own thread.
-    conn = sqlite3.connect(
-        path, timeout=timeout, isolation_level=None, check_same_thread=False, cached_statements=256
-    )
+    try:
+        conn = sqlite3.connect(
+            path, timeout=timeout, isolation_level=None, check_same_thread=False, cached_statements=256
+        )
+    except sqlite3.Error as exc:  # a directory, a file this process may not read...
+        raise ConfigError(f"cannot open the state database {path}: {exc}", hint=_OPEN_HINT) from exc
     try:
         conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         # With WAL, NORMAL syncs the WAL only at checkpoints: a committed transaction is in the WAL file

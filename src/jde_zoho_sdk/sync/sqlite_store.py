@@ -2,7 +2,8 @@
 
 :class:`SqliteStateStore` implements :class:`~jde_zoho_sdk.sync.protocols.StateStore` method by method, as
 its docstrings say; ``jde_zoho_sdk.testing.store_contract`` proves it. The schema and its migrations live in
-``_sqlite_schema``, the text encoding of datetimes, snapshots and payloads in ``_sqlite_codec``.
+``_sqlite_schema``, the text encoding of datetimes, snapshots and payloads in ``_sqlite_codec``, and how
+each model maps to its table's row in ``_sqlite_rows``.
 
 Connections: each thread gets its own connection on first use (SQLite connections must not be shared by
 threads in flight), kept in a ``threading.local`` and registered so :meth:`SqliteStateStore.close` closes
@@ -183,15 +184,13 @@ class SqliteStateStore:
             database was written by a newer jde-zoho-sdk, or the settings are invalid.
 
     Example:
+        >>> import pathlib, tempfile
         >>> from datetime import UTC, datetime
-        >>> store = SqliteStateStore(tmp_path / "sync.db")  # doctest: +SKIP
-        >>> with store.transaction():  # doctest: +SKIP
-        ...     store.put_links(links)
-        ...     store.append_audit(events)
-        ...     store.set_cursor("jde:F0101", datetime(2026, 11, 27, 10, 15, tzinfo=UTC))
-        >>> store.get_cursor("jde:F0101")  # doctest: +SKIP
+        >>> with SqliteStateStore(pathlib.Path(tempfile.mkdtemp()) / "sync.db") as store:
+        ...     with store.transaction():  # a batch's links, audit and cursor commit together
+        ...         store.set_cursor("jde:F0101", datetime(2026, 11, 27, 10, 15, tzinfo=UTC))
+        ...     store.get_cursor("jde:F0101")
         datetime.datetime(2026, 11, 27, 10, 15, tzinfo=datetime.timezone.utc)
-        >>> store.close()  # doctest: +SKIP
     """
 
     SCHEMA_VERSION: ClassVar[int] = SCHEMA_VERSION
@@ -284,7 +283,8 @@ class SqliteStateStore:
     def close(self) -> None:
         """Close every connection the store opened, in every thread. Closing twice is harmless.
 
-        A transaction still open in another thread is rolled back. The store cannot be used afterwards.
+        Call it once the other threads are done with the store: a transaction still open in another
+        thread is rolled back. The store cannot be used afterwards.
         """
         with self._lock:
             if self._closed:
