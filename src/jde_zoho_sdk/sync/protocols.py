@@ -52,7 +52,9 @@ class StateStore(Protocol):
         """Group the calling thread's writes into one atomic commit.
 
         Everything written inside the block is committed together when it exits normally, and nothing is
-        when it raises. Nested blocks join the outer one.
+        when it raises. Nested blocks commit only with the outer one; an inner block that raises (and is
+        caught inside the outer one) undoes only its own writes, like a savepoint. Never call a remote
+        system inside a transaction: other threads' writes wait for it.
         """
         ...
 
@@ -81,7 +83,10 @@ class StateStore(Protocol):
         ...
 
     def find_links_by_email(self, entity: Entity, emails: Collection[str]) -> dict[str, list[Link]]:
-        """Return the live links of ``entity`` whose e-mail (lower-cased) is in ``emails``, by e-mail."""
+        """Return the live links of ``entity`` whose e-mail is in ``emails``, keyed by lower-cased e-mail.
+
+        Both sides are compared lower-cased; empty e-mails never match.
+        """
         ...
 
     def find_links_by_tax_id(self, entity: Entity, tax_ids: Collection[str]) -> dict[str, list[Link]]:
@@ -90,6 +95,8 @@ class StateStore(Protocol):
 
     def put_links(self, links: Sequence[Link]) -> None:
         """Insert or replace links.
+
+        Snapshots hold JSON values and ``Decimal``; a store returns each ``Decimal`` with the same digits.
 
         A link is identified by (entity, JDE key); a Zoho id belongs to at most one link of an entity, so a
         link that takes a Zoho id from another replaces it.
@@ -109,8 +116,10 @@ class StateStore(Protocol):
     def enqueue(self, changes: Sequence[QueuedChange]) -> int:
         """Queue Zoho record ids; a record already queued collapses into one item.
 
-        The collapsed item keeps the latest ``server_time`` and operation, and its ``sequence`` grows, so an
-        :meth:`ack` of an earlier claim of it does not remove it.
+        The collapsed item keeps its place in the queue, the latest ``server_time`` and the operation of the
+        latest ``server_time`` (a late, older "update" does not hide a "delete"); its ``sequence`` grows
+        (the store assigns it; sequences are never reused), so an :meth:`ack` of an earlier claim of it does
+        not remove it.
 
         Returns:
             How many records were not queued before.
@@ -120,13 +129,17 @@ class StateStore(Protocol):
     def claim(self, owner: str, *, limit: int, lease: timedelta, now: datetime) -> list[QueuedChange]:
         """Claim up to ``limit`` queued items for ``owner`` until ``now + lease`` (oldest first).
 
-        Items claimed by another owner whose lease has expired may be claimed again: a worker that died
-        never loses the items it held.
+        Items claimed by another owner whose lease has expired (its end is at or before ``now``) may be
+        claimed again: a worker that died never loses the items it held. An owner claiming again gets its
+        own unexpired items back.
         """
         ...
 
     def ack(self, changes: Sequence[QueuedChange]) -> None:
-        """Remove processed items, unless they were queued again since they were claimed."""
+        """Remove processed items, unless they were queued again since they were claimed.
+
+        An item queued again stays, and its claim is released so it is processed once more.
+        """
         ...
 
     def queue_depth(self) -> int:
@@ -136,7 +149,7 @@ class StateStore(Protocol):
     # -- audit -------------------------------------------------------------------------------------------
 
     def append_audit(self, events: Sequence[AuditEvent]) -> None:
-        """Append audit events."""
+        """Append audit events; an event whose ``audit_id`` is already stored is ignored."""
         ...
 
     def query_audit(
