@@ -140,13 +140,9 @@ def test_country_text_maps_to_code_and_short_codes_pass() -> None:
         values = {"Account_Name": "X", "Billing_Country": text}
         record = ZohoRecord(id="1", module="Accounts", modified_time=None, values=values)
         assert mapper.from_zoho(Entity.CUSTOMER, record, context=NO_LINKS).country == code
+    narnia = {"Account_Name": "X", "Billing_Country": "Narnia"}
+    record = ZohoRecord(id="1", module="Accounts", modified_time=None, values=narnia)
     with pytest.raises(MappingError, match="country"):
-        record = ZohoRecord(
-            id="1",
-            module="Accounts",
-            modified_time=None,
-            values={"Account_Name": "X", "Billing_Country": "Narnia"},
-        )
         mapper.from_zoho(Entity.CUSTOMER, record, context=NO_LINKS)
 
 
