@@ -195,8 +195,9 @@ def parse_orchestration_answer(
         exception_id = body.get("exceptionId")
         details = redact_json(dict(body))
         request = response.request if response is not None else None
+        reason = reason or "no reason given"
         raise OrchestrationError(
-            f"orchestration {name} failed: {reason or 'no reason given'}",
+            reason if name in reason else f"orchestration {name} failed: {reason}",
             orchestration=name,
             form_errors=form_errors,
             simple_message=simple_text,
