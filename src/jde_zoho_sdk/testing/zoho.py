@@ -18,6 +18,7 @@ import json
 import random
 import re
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -77,6 +78,9 @@ class ZohoEmulator:
         customer_categories: Values of the Accounts ``Customer_Category`` picklist.
         extra_fields: More fields per module.
         notify_transport: An httpx transport for callbacks (None: real sockets).
+        latency: Seconds each API call takes, spent while it counts against the concurrency limit (Zoho
+            answers in tens to hundreds of milliseconds; set it to make concurrency observable).
+        sleep: How ``latency`` is waited (the emulator's own threads wait, never the test's).
     """
 
     def __init__(
@@ -100,6 +104,8 @@ class ZohoEmulator:
         customer_categories: Sequence[str] = DEFAULT_CUSTOMER_CATEGORIES,
         extra_fields: Mapping[str, Sequence[ZohoField]] | None = None,
         notify_transport: httpx.BaseTransport | None = None,
+        latency: float = 0.0,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if edition not in EDITION_CONCURRENCY:
             raise ValueError(f"unknown edition {edition!r}; one of {', '.join(EDITION_CONCURRENCY)}")
@@ -113,6 +119,8 @@ class ZohoEmulator:
         self.concurrency = concurrency or EDITION_CONCURRENCY[edition]
         self.daily_credit_cap = daily_credit_cap
         self.notify = notify
+        self.latency = latency
+        self._sleep = sleep
         self.zone = ZoneInfo(timezone)
         self._clock = clock or (lambda: datetime.now(UTC))
         self._lock = threading.RLock()
@@ -209,12 +217,13 @@ class ZohoEmulator:
         return store
 
     def _seed(self, operation: str, module: str, rows: Iterable[Mapping[str, object]]) -> list[str]:
-        store, now, ids = self._store(module), self._now(), []
+        store, ids = self._store(module), []
         done: dict[str, list[str]] = {"insert": [], "update": []}
         with self._lock:
             for index, row in enumerate(rows):
                 try:
-                    _, action, record_id = store.write(operation, dict(row), (), index, now)  # type: ignore[arg-type]
+                    # Each row reads the clock, as rows typed in one after the other would.
+                    _, action, record_id = store.write(operation, dict(row), (), index, self._now())  # type: ignore[arg-type]
                 except RecordRefusedError as refused:
                     raise ValueError(f"{module} row {index} refused: {refused.envelope()}") from None
                 ids.append(str(record_id))
@@ -313,6 +322,8 @@ class ZohoEmulator:
                 self._in_flight += 1
                 self.peak_concurrency = max(self.peak_concurrency, self._in_flight)
         try:
+            if limited and self.latency:
+                self._sleep(self.latency)
             answer = self._dispatch(request)
         finally:
             if limited:

@@ -158,7 +158,14 @@ class ZohoOAuth(httpx.Auth):
 
     @classmethod
     def from_refresh_token(
-        cls, client_id: str, client_secret: str | Secret, refresh_token: str | Secret, region: Region
+        cls,
+        client_id: str,
+        client_secret: str | Secret,
+        refresh_token: str | Secret,
+        region: Region,
+        *,
+        cache: TokenCache | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> ZohoOAuth:
         """Tokens from a refresh token (``grant_type=refresh_token``).
 
@@ -167,11 +174,15 @@ class ZohoOAuth(httpx.Auth):
             client_secret: The client secret.
             refresh_token: The refresh token.
             region: The org's data center.
+            cache: A :class:`TokenCache` shared with other processes.
+            clock: Returns the current aware datetime.
 
         Returns:
             The auth flow.
         """
-        return cls(client_id, client_secret, region=region, refresh_token=refresh_token)
+        return cls(
+            client_id, client_secret, region=region, refresh_token=refresh_token, cache=cache, clock=clock
+        )
 
     @classmethod
     def from_client_credentials(
@@ -181,6 +192,9 @@ class ZohoOAuth(httpx.Auth):
         org_id: str,
         scopes: Sequence[str],
         region: Region,
+        *,
+        cache: TokenCache | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> ZohoOAuth:
         """Tokens from a self client's credentials (``grant_type=client_credentials`` with ``soid``).
 
@@ -190,11 +204,15 @@ class ZohoOAuth(httpx.Auth):
             org_id: The CRM org id (sent as ``soid=ZohoCRM.<org_id>``).
             scopes: The scopes to ask for.
             region: The org's data center.
+            cache: A :class:`TokenCache` shared with other processes.
+            clock: Returns the current aware datetime.
 
         Returns:
             The auth flow.
         """
-        return cls(client_id, client_secret, region=region, org_id=org_id, scopes=scopes)
+        return cls(
+            client_id, client_secret, region=region, org_id=org_id, scopes=scopes, cache=cache, clock=clock
+        )
 
     @classmethod
     def from_authorization_code(
