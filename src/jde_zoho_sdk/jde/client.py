@@ -17,7 +17,7 @@ from jde_zoho_sdk.jde._convert import DiscoveredOrchestration
 from jde_zoho_sdk.jde.auth import JSON_HEADERS, AisAuth, AisCredentials, SessionInfo, SessionManager
 from jde_zoho_sdk.jde.dataservice import Browse, OrderBy, browse_rows, make_context
 from jde_zoho_sdk.jde.dates import zone
-from jde_zoho_sdk.jde.errors import AisConfigError, error_from_response
+from jde_zoho_sdk.jde.errors import AisConfigError, AisError, error_from_response
 from jde_zoho_sdk.jde.orchestrations import (
     InputFormat,
     OrchestrationResult,
@@ -127,6 +127,7 @@ class AisClient:
         self._context = make_context(self._requester, self._manager, self.base_url)
         self._chunk = list_chunk_size
         self._date_columns = frozenset(date_columns)
+        self._closed = False
         self._keys: dict[str, tuple[str, ...]] = dict(TABLE_KEYS)
         self._keys.update((table, tuple(keys)) for table, keys in (table_keys or {}).items())
 
@@ -142,10 +143,17 @@ class AisClient:
 
     def close(self) -> None:
         """Log the session out (when one is open) and close the HTTP client this object created."""
+        if self._closed:
+            return
+        self._closed = True
         try:
             self._manager.close()
         finally:
             self._requester.close()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise AisError("the AisClient is closed", hint="open a new AisClient")
 
     @property
     def stats(self) -> CallStats:
@@ -160,6 +168,7 @@ class AisClient:
     @property
     def session(self) -> SessionInfo:
         """Facts about the current session (user, environment, date format); opens one if none is open."""
+        self._check_open()
         return self._manager.current().info
 
     # -- data service ----------------------------------------------------------------------------------
@@ -196,6 +205,7 @@ class AisClient:
             ...     "F0101", ["AN8", "ALPH", "UPMJ"], where=ais.changed_since(last_run), page_size=200
             ... )
         """
+        self._check_open()
         if page_size is not None and page_size < 1:
             raise AisConfigError("page_size must be at least 1 (or None for No Max)", path="page_size")
         if not table.strip():
@@ -294,6 +304,7 @@ class AisClient:
             >>> result["AddressNumber"]  # doctest: +SKIP
             4242
         """
+        self._check_open()
         request = self._requester.http.build_request(
             "POST",
             self.base_url + orchestration_path(name),
@@ -317,6 +328,7 @@ class AisClient:
         Raises:
             AisApiError: AIS refused the call.
         """
+        self._check_open()
         path = "/jderest/discover"
         if name is not None:
             path += "/" + orchestration_path(name).rpartition("/")[2]
