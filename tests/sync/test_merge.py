@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import attrs
 import pytest
 
 from jde_zoho_sdk.sync.mapping import DefaultMapper
@@ -50,7 +51,7 @@ def test_unchanged_on_both_sides_writes_nothing() -> None:
 
 
 def test_change_on_one_side_flows_to_the_other() -> None:
-    jde = BASE.__class__(**{**BASE.values(), "credit_limit": Decimal(7500)})
+    jde = attrs.evolve(BASE, credit_limit=Decimal(7500))
     result = run(jde, BASE)
     assert result.to_zoho == {"credit_limit"}
     assert result.to_jde == frozenset()
@@ -58,8 +59,8 @@ def test_change_on_one_side_flows_to_the_other() -> None:
 
 
 def test_conflict_follows_field_policy() -> None:
-    jde = Customer(**{**BASE.values(), "city": "Evanston", "credit_limit": Decimal(9000)})
-    zoho = Customer(**{**BASE.values(), "city": "Skokie", "credit_limit": Decimal(100)})
+    jde = attrs.evolve(BASE, city="Evanston", credit_limit=Decimal(9000))
+    zoho = attrs.evolve(BASE, city="Skokie", credit_limit=Decimal(100))
     result = run(
         jde,
         zoho,
@@ -75,16 +76,16 @@ def test_conflict_follows_field_policy() -> None:
 
 
 def test_newest_wins_prefers_jde_on_a_tie() -> None:
-    jde = Customer(**{**BASE.values(), "city": "Evanston"})
-    zoho = Customer(**{**BASE.values(), "city": "Skokie"})
+    jde = attrs.evolve(BASE, city="Evanston")
+    zoho = attrs.evolve(BASE, city="Skokie")
     result = run(jde, zoho, jde_updated_at=LATE, zoho_modified_at=LATE)
     assert result.conflicts == (("city", "jde"),)
 
 
 def test_both_changed_to_the_same_value_is_no_conflict_even_if_stored_differently() -> None:
     long_name = "International Business Distribution Partners Of North America"
-    jde = Customer(**{**BASE.values(), "name": long_name})
-    zoho = Customer(**{**BASE.values(), "name": long_name})
+    jde = attrs.evolve(BASE, name=long_name)
+    zoho = attrs.evolve(BASE, name=long_name)
     result = run(jde, zoho)
     assert result.conflicts == ()
     assert result.to_jde == result.to_zoho == frozenset()
@@ -93,7 +94,7 @@ def test_both_changed_to_the_same_value_is_no_conflict_even_if_stored_differentl
 
 
 def test_value_rewritten_by_jde_on_save_is_not_a_change() -> None:
-    zoho = Customer(**{**BASE.values(), "credit_limit": Decimal("1234.56")})
+    zoho = attrs.evolve(BASE, credit_limit=Decimal("1234.56"))
     first = run(BASE, zoho)
     assert first.to_jde == {"credit_limit"}
     assert first.jde.credit_limit == Decimal(1235)
@@ -110,7 +111,7 @@ def test_value_rewritten_by_jde_on_save_is_not_a_change() -> None:
 
 
 def test_jde_only_field_reverts_zoho_edits() -> None:
-    zoho = Customer(**{**BASE.values(), "payment_terms": "N60"})
+    zoho = attrs.evolve(BASE, payment_terms="N60")
     result = run(BASE, zoho, policy=policy_with(payment_terms=FieldPolicy.JDE_ONLY))
     assert result.to_jde == frozenset()
     assert result.to_zoho == {"payment_terms"}
@@ -118,16 +119,16 @@ def test_jde_only_field_reverts_zoho_edits() -> None:
 
 
 def test_first_link_without_snapshot_merges_every_differing_field() -> None:
-    jde = Customer(**{**BASE.values(), "phone": "312 555-0100"})
-    zoho = Customer(**{**BASE.values(), "city": "Skokie"})
+    jde = attrs.evolve(BASE, phone="312 555-0100")
+    zoho = attrs.evolve(BASE, city="Skokie")
     result = run(jde, zoho, base=None, jde_updated_at=LATE, zoho_modified_at=EARLY)
     assert result.to_zoho == {"phone", "city"}
     assert result.jde.city == "Chicago"
 
 
 def test_custom_fields_take_part_in_the_merge() -> None:
-    jde = Customer(**{**BASE.values(), "extra": {"region": "N"}})
-    base = Customer(**{**BASE.values(), "extra": {"region": "S"}})
+    jde = attrs.evolve(BASE, extra={"region": "N"})
+    base = attrs.evolve(BASE, extra={"region": "S"})
     result = run(jde, base, base=base)
     assert result.to_zoho == {"region"}
     assert result.zoho.extra["region"] == "N"

@@ -164,9 +164,11 @@ class DefaultMapper:
                 audit_field=names.audit_id,
                 duplicate_check_fields=(names.jde_contact_key,),
             )
-        duplicate_check: tuple[str, ...] = (names.jde_address_number, names.tax_id)
+        # Only unique fields may be duplicate checks: Accounts' tax id and e-mail are unique custom fields;
+        # a Vendor is matched on its JDE key alone (pre-existing vendors are linked by the JDE lookup).
+        duplicate_check: tuple[str, ...] = (names.jde_address_number,)
         if entity is Entity.CUSTOMER:
-            duplicate_check = (*duplicate_check, names.email)
+            duplicate_check = (names.jde_address_number, names.tax_id, names.email)
         return ZohoIdentity(
             module=_MODULES[entity],
             key_field=names.jde_address_number,
@@ -591,7 +593,7 @@ class DefaultMapper:
             if name in record.extra or not isinstance(value, str):
                 continue
             text = value.upper() if side == "jde" and name in _CODE_FIELDS else value
-            length = lengths.get(name)
+            length = lengths.get(f"{record.entity}.{name}", lengths.get(name))
             if name == "email":
                 text = text.lower()
             elif name == "phone":

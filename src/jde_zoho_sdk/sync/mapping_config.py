@@ -170,7 +170,8 @@ _PAYMENT_TERMS: Final = {
 }
 _CUSTOMER_CATEGORIES: Final = {
     "DIS": "Distributor",
-    "RET": "Retailer",
+    "RET": "Retail",
+    "OTH": "Other",
     "OEM": "OEM",
     "GOV": "Government",
     "WHS": "Wholesale",
@@ -220,7 +221,8 @@ JDE_LENGTHS: Final[Mapping[str, int]] = MappingProxyType(
 ZOHO_LENGTHS: Final[Mapping[str, int]] = MappingProxyType(
     {
         "name": 200,
-        "tax_id": 50,
+        "supplier.name": 120,
+        "tax_id": 30,
         "email": 100,
         "phone": 30,
         "mobile": 30,
@@ -252,7 +254,7 @@ class MappingConfig:
         mobile_phone_type: The F0115 phone type of mobile numbers (UDC 01/PH).
         email_type: The F01151 electronic address type of e-mail (UDC 01/ET).
         jde_lengths: Canonical field -> JDE column length (values longer are cut, as JDE does).
-        zoho_lengths: Canonical field -> Zoho field length.
+        zoho_lengths: Canonical field -> Zoho field length (``"supplier.name"`` for one entity only).
         custom_fields: The host's own fields.
 
     Example:

@@ -35,6 +35,7 @@ __all__ = [
     "Outcome",
     "QueuedChange",
     "Supplier",
+    "canonical_from_values",
     "contact_key",
     "split_contact_key",
 ]
@@ -276,6 +277,28 @@ class JdeAggregate:
     def all(self, table: str) -> tuple[Mapping[str, object], ...]:
         """Every row of ``table`` (possibly none)."""
         return self.rows.get(table, ())
+
+
+_CANONICAL_TYPES: Final[Mapping[Entity, type[Canonical]]] = MappingProxyType(
+    {Entity.CUSTOMER: Customer, Entity.CONTACT: ContactPerson, Entity.SUPPLIER: Supplier}
+)
+
+
+def canonical_from_values(entity: Entity, values: Mapping[str, object]) -> Canonical:
+    """Rebuild a canonical record from its flat values (a link snapshot); unknown names go to ``extra``.
+
+    Args:
+        entity: The kind of record.
+        values: Field name -> value, as :meth:`Customer.values` gives them.
+
+    Returns:
+        The record.
+    """
+    cls = _CANONICAL_TYPES[entity]
+    builtin = {a.name for a in attrs.fields(cls)} - {"extra"}
+    known = {name: value for name, value in values.items() if name in builtin}
+    extra = {name: value for name, value in values.items() if name not in builtin}
+    return cls(**known, extra=extra)  # type: ignore[arg-type]
 
 
 def contact_key(address_number: int, line_number: int) -> str:

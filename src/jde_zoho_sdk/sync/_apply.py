@@ -1,0 +1,303 @@
+"""Carrying out what a batch decided: JDE writes, then Zoho writes, then links, audit and failures.
+
+Both directions reduce a record to a :class:`Pair`: the merge result says what each side must hold and
+which fields each must be written. JDE goes first (a create there gives the key Zoho must learn), Zoho
+second (batched), and a link is recorded only once *both* sides hold what was decided. A pair left half
+done keeps its old link (or none), so the next run still sees the change, and the idempotent writes
+(key-based upserts, creates idempotent on the external reference) make repeating it harmless.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from functools import partial
+from typing import cast
+
+import attrs
+
+from jde_zoho_sdk.errors import MappingError, SdkError, ValidationError
+from jde_zoho_sdk.sync._context import Checkpoint, RunContext
+from jde_zoho_sdk.sync._jde_gateway import JdeWrite
+from jde_zoho_sdk.sync._writes import run_all
+from jde_zoho_sdk.sync._zoho_gateway import ZohoWrite
+from jde_zoho_sdk.sync.events import BatchWritten
+from jde_zoho_sdk.sync.merge import MergeResult
+from jde_zoho_sdk.sync.model import AuditAction, Canonical, Direction, Link
+from jde_zoho_sdk.sync.protocols import MappingContext
+
+__all__ = ["Pair", "apply_pairs", "plan_pairs"]
+
+_COUNTER = {AuditAction.CREATE: "created", AuditAction.UPDATE: "updated", AuditAction.LINK: "linked"}
+
+
+@attrs.define(kw_only=True)
+class Pair:
+    """One record of a batch and what its two sides must become.
+
+    Attributes:
+        origin: The direction of the change that brought the record into the batch.
+        source_key: The record's key on the origin side (for failures and replay).
+        result: What each side must hold, and the fields to write to each.
+        jde_key: The JDE key ("" while JDE must create the record).
+        zoho_id: The Zoho id ("" while Zoho must create the record).
+        link: The existing link, if any.
+        jde_before: JDE's record before the batch (None when it does not exist yet).
+        zoho_before: Zoho's record before the batch (None when it does not exist yet).
+        matched: True when the two sides were found to be one record in this batch (not created).
+        audit_id: The audit id stamped on the writes.
+        jde_updated_at: When the JDE side last changed.
+        zoho_modified_at: When the Zoho side last changed.
+    """
+
+    origin: Direction
+    source_key: str
+    result: MergeResult[Canonical]
+    jde_key: str = ""
+    zoho_id: str = ""
+    link: Link | None = None
+    jde_before: Canonical | None = None
+    zoho_before: Canonical | None = None
+    matched: bool = False
+    audit_id: str = ""
+    jde_updated_at: datetime | None = None
+    zoho_modified_at: datetime | None = None
+    jde_ok: bool = attrs.field(init=False)
+    zoho_ok: bool = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        # A side is "ok" once it holds what was decided: at once when it needs no write.
+        self.jde_ok = bool(self.jde_key) and not self.result.to_jde
+        self.zoho_ok = bool(self.zoho_id) and not self.result.to_zoho and not self.needs_key
+
+    @property
+    def needs_key(self) -> bool:
+        """Whether Zoho must be told the JDE key (a pair new in this batch)."""
+        return self.link is None
+
+    def fail(self, checkpoint: Checkpoint, stage: str, error: BaseException) -> None:
+        """Record this pair's failure against its origin."""
+        target = self.zoho_id if self.origin is Direction.JDE_TO_ZOHO else self.jde_key
+        payload = (self.result.jde if self.origin is Direction.JDE_TO_ZOHO else self.result.zoho).values()
+        checkpoint.fail(
+            self.source_key, stage, error, payload=payload, target_key=target, direction=self.origin
+        )
+
+
+def _audit_write(
+    context: RunContext,
+    checkpoint: Checkpoint,
+    pair: Pair,
+    direction: Direction,
+    *,
+    created: bool,
+    whole: bool,
+) -> None:
+    """Audit one write: a create, or an update of the changed fields (of every field when ``whole``)."""
+    action = AuditAction.CREATE if created else AuditAction.UPDATE
+    target = pair.result.jde if direction is Direction.ZOHO_TO_JDE else pair.result.zoho
+    changed = pair.result.to_jde if direction is Direction.ZOHO_TO_JDE else pair.result.to_zoho
+    fields = frozenset(target.values()) if created or whole else changed
+    context.tally.add(checkpoint.entity, direction, **{_COUNTER[action]: 1})
+    checkpoint.event(
+        action,
+        jde_key=pair.jde_key,
+        zoho_id=pair.zoho_id,
+        fields=fields,
+        audit_id=pair.audit_id,
+        direction=direction,
+    )
+
+
+def _jde_phase(
+    context: RunContext,
+    checkpoint: Checkpoint,
+    pairs: Sequence[Pair],
+    mapping: MappingContext,
+) -> SdkError | None:
+    planned: list[tuple[Pair, JdeWrite]] = []
+    for pair in pairs:
+        if pair.jde_ok:
+            continue
+        fields = pair.result.to_jde if pair.jde_key else None
+        try:
+            inputs = context.mapper.to_jde(
+                pair.result.jde, fields=fields, context=attrs.evolve(mapping, audit_id=pair.audit_id)
+            )
+        except MappingError as error:
+            pair.fail(checkpoint, "map", error)
+            continue
+        planned.append((pair, JdeWrite(pair.jde_key, inputs, pair.zoho_id, pair.audit_id)))
+    if not planned:
+        return None
+    entity = checkpoint.entity
+    attempts, stop = run_all(
+        [partial(context.jde.write, entity, write) for _, write in planned],
+        concurrency=context.config.jde_concurrency,
+    )
+    written = 0
+    for (pair, _), attempt in zip(planned, attempts, strict=True):
+        if attempt.value is None:
+            if attempt.error is not None:
+                pair.fail(checkpoint, "write", attempt.error)
+            continue
+        written += 1
+        created = not pair.jde_key
+        pair.jde_key = attempt.value.key
+        pair.jde_ok = True
+        if created and attempt.value.existing:
+            # The create orchestration found the record by its external reference: nothing was written.
+            pair.matched = True
+            continue
+        _audit_write(context, checkpoint, pair, Direction.ZOHO_TO_JDE, created=created, whole=False)
+    context.emit(
+        BatchWritten(
+            run_id=context.run_id,
+            entity=entity,
+            direction=Direction.ZOHO_TO_JDE,
+            written=written,
+            failed=len(planned) - written,
+        )
+    )
+    return stop
+
+
+def _zoho_phase(
+    context: RunContext,
+    checkpoint: Checkpoint,
+    pairs: Sequence[Pair],
+    mapping: MappingContext,
+) -> None:
+    identity = context.mapper.zoho_identity(checkpoint.entity)
+    writes: list[ZohoWrite] = []
+    for pair in pairs:
+        if pair.zoho_ok or not pair.jde_ok:
+            continue
+        fields = pair.result.to_zoho if pair.zoho_id else None
+        values: dict[str, object] = {}
+        if fields is None or fields:
+            try:
+                values = context.mapper.to_zoho(
+                    pair.result.zoho, fields=fields, context=attrs.evolve(mapping, audit_id=pair.audit_id)
+                )
+            except MappingError as error:
+                pair.fail(checkpoint, "map", error)
+                continue
+        values[identity.key_field] = pair.jde_key
+        if identity.audit_field:
+            values[identity.audit_field] = pair.audit_id
+        writes.append(ZohoWrite(pair.zoho_id, values, pair))
+    if not writes:
+        return
+    written = 0
+    for write, result in zip(writes, context.zoho.write(checkpoint.entity, writes), strict=True):
+        pair = cast("Pair", write.tag)
+        if result.error is not None or result.id is None:
+            refusal = result.error
+            message = refusal.message if refusal else "Zoho's answer carried no record id"
+            details = {"api_name": refusal.api_name, **refusal.details} if refusal else None
+            code = refusal.code if refusal else None
+            pair.fail(checkpoint, "write", ValidationError(message, code=code, details=details))
+            continue
+        written += 1
+        created = not pair.zoho_id
+        pair.zoho_id = result.id
+        pair.zoho_ok = True
+        pair.zoho_modified_at = result.modified_time or pair.zoho_modified_at
+        if created or pair.result.to_zoho:
+            # An upsert that updated: Zoho already had the record (same JDE key, tax id or e-mail).
+            matched = created and result.action == "update"
+            pair.matched = pair.matched or matched
+            _audit_write(
+                context,
+                checkpoint,
+                pair,
+                Direction.JDE_TO_ZOHO,
+                created=created and not matched,
+                whole=matched,
+            )
+    context.emit(
+        BatchWritten(
+            run_id=context.run_id,
+            entity=checkpoint.entity,
+            direction=Direction.JDE_TO_ZOHO,
+            written=written,
+            failed=len(writes) - written,
+        )
+    )
+
+
+def _links(context: RunContext, checkpoint: Checkpoint, pairs: Sequence[Pair]) -> None:
+    now = context.clock()
+    for pair in pairs:
+        if not (pair.jde_ok and pair.zoho_ok):
+            continue
+        if pair.link is None and pair.matched:
+            context.tally.add(checkpoint.entity, pair.origin, linked=1)
+            checkpoint.event(
+                AuditAction.LINK,
+                jde_key=pair.jde_key,
+                zoho_id=pair.zoho_id,
+                message="found in both systems by JDE key, tax id or e-mail; linked, not duplicated",
+                direction=pair.origin,
+            )
+        jde_state = pair.result.jde
+        checkpoint.link(
+            Link(
+                entity=checkpoint.entity,
+                jde_key=pair.jde_key,
+                zoho_id=pair.zoho_id,
+                jde_snapshot=jde_state.values(),
+                zoho_snapshot=pair.result.zoho.values(),
+                email=str(getattr(jde_state, "email", "")),
+                tax_id=str(getattr(jde_state, "tax_id", "")),
+                jde_updated_at=pair.jde_updated_at,
+                zoho_modified_at=pair.zoho_modified_at,
+                synced_at=now,
+            )
+        )
+        checkpoint.succeeded(pair.source_key)
+
+
+def apply_pairs(
+    context: RunContext, checkpoint: Checkpoint, pairs: Sequence[Pair], mapping: MappingContext
+) -> None:
+    """Write each pair's two sides as decided, record links, and commit the batch.
+
+    Raises:
+        SdkError: A system-level error that stopped the JDE writes (after what succeeded was committed).
+    """
+    stop = _jde_phase(context, checkpoint, pairs, mapping)
+    _zoho_phase(context, checkpoint, pairs, mapping)
+    _links(context, checkpoint, pairs)
+    checkpoint.commit()
+    if stop is not None:
+        raise stop
+
+
+def plan_pairs(context: RunContext, checkpoint: Checkpoint, pairs: Sequence[Pair]) -> None:
+    """Record, without writing, what :func:`apply_pairs` would write (a dry run)."""
+    entity = checkpoint.entity
+    for pair in pairs:
+        sides = (
+            (Direction.ZOHO_TO_JDE, pair.jde_key, pair.jde_before, pair.result.jde, pair.result.to_jde),
+            (Direction.JDE_TO_ZOHO, pair.zoho_id, pair.zoho_before, pair.result.zoho, pair.result.to_zoho),
+        )
+        for direction, key, before, after, fields in sides:
+            if key and not fields:
+                continue
+            action = AuditAction.UPDATE if key else AuditAction.CREATE
+            if pair.matched and pair.link is None:
+                action = AuditAction.LINK
+            context.plan(
+                entity,
+                direction,
+                action,
+                old=before.values() if before is not None else None,
+                new=after.values(),
+                fields=fields if key else None,
+                jde_key=pair.jde_key,
+                zoho_id=pair.zoho_id,
+                conflicts=pair.result.conflicts,
+            )
+            context.tally.add(entity, direction, **{_COUNTER[action]: 1})

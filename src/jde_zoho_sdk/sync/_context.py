@@ -1,0 +1,246 @@
+"""The state of one run shared by its steps, and the per-batch checkpoint that makes a batch durable."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import datetime
+
+import attrs
+
+from jde_zoho_sdk._redact import get_logger, redact_text
+from jde_zoho_sdk.errors import ApiError, SdkError
+from jde_zoho_sdk.sync._jde_gateway import JdeGateway
+from jde_zoho_sdk.sync._zoho_gateway import ZohoGateway
+from jde_zoho_sdk.sync.config import SyncConfig
+from jde_zoho_sdk.sync.events import CheckpointCommitted, RecordFailed, SyncEvent
+from jde_zoho_sdk.sync.merge import FieldPolicy
+from jde_zoho_sdk.sync.model import (
+    AuditAction,
+    AuditEvent,
+    Canonical,
+    Direction,
+    Entity,
+    Failure,
+    Link,
+    Outcome,
+)
+from jde_zoho_sdk.sync.protocols import Mapper, StateStore
+from jde_zoho_sdk.sync.report import FieldChange, PlannedChange, SyncReport, _Tally
+
+_log = get_logger(__name__)
+
+
+def error_code(error: BaseException) -> str:
+    """A short code for a failure: the remote code when there is one, else the error's class name."""
+    if isinstance(error, ApiError) and error.code:
+        return error.code
+    return type(error).__name__
+
+
+def to_json_values(record: Canonical) -> dict[str, object]:
+    """A record's values as stored in snapshots and failure payloads (Decimal kept; the store encodes it)."""
+    return record.values()
+
+
+@attrs.define(kw_only=True)
+class RunContext:
+    """What every step of a run needs: ids, clock, store, mapper, config, gateways, events and counters."""
+
+    run_id: str
+    store: StateStore
+    mapper: Mapper
+    config: SyncConfig
+    clock: Callable[[], datetime]
+    emit: Callable[[SyncEvent], None]
+    tally: _Tally
+    renew_lock: Callable[[], None]
+    jde: JdeGateway
+    zoho: ZohoGateway
+    dry_run: bool = False
+    planned: list[PlannedChange] = attrs.field(factory=list)
+    # Customers and suppliers a dry run would create: their contacts can be planned too.
+    pending_parents: dict[int, tuple[str, str]] = attrs.field(factory=dict)
+    report: SyncReport | None = None
+
+    def new_audit_id(self) -> str:
+        """A fresh audit id."""
+        return uuid.uuid4().hex
+
+    def policy(self, entity: Entity) -> Callable[[str], FieldPolicy]:
+        """The owner policy function of one entity."""
+        return lambda field: self.config.policy(entity, field)
+
+    def plan(
+        self,
+        entity: Entity,
+        direction: Direction,
+        action: AuditAction,
+        *,
+        old: Mapping[str, object] | None,
+        new: Mapping[str, object],
+        fields: frozenset[str] | None = None,
+        jde_key: str = "",
+        zoho_id: str = "",
+        conflicts: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        """Record a write a dry run would make, field by field."""
+        names = sorted(fields if fields is not None else new.keys())
+        changes = tuple(
+            FieldChange(name, None if old is None else old.get(name), new.get(name)) for name in names
+        )
+        self.planned.append(
+            PlannedChange(
+                entity=entity,
+                direction=direction,
+                action=action,
+                jde_key=jde_key,
+                zoho_id=zoho_id,
+                changes=changes,
+                conflicts=conflicts,
+            )
+        )
+
+
+@attrs.define
+class Checkpoint:
+    """A batch's links, audit events, failures and resolutions, committed to the store in one transaction.
+
+    Nothing a batch wrote to a remote system is recorded before :meth:`commit`: a crash before it makes the
+    next run repeat the batch, which every write is safe for (Zoho updates and key-based upserts, JDE
+    creates idempotent on the external reference).
+    """
+
+    context: RunContext
+    entity: Entity
+    direction: Direction
+    links: dict[tuple[str, str], Link] = attrs.field(factory=dict)
+    audit: list[AuditEvent] = attrs.field(factory=list)
+    failures: list[Failure] = attrs.field(factory=list)
+    resolved: set[str] = attrs.field(factory=set)
+    records: int = 0
+
+    def link(self, link: Link) -> None:
+        """Store (or replace) a link at commit."""
+        self.links[(link.entity, link.jde_key)] = link
+
+    def event(
+        self,
+        action: AuditAction,
+        *,
+        jde_key: str = "",
+        zoho_id: str = "",
+        fields: frozenset[str] | tuple[str, ...] = (),
+        message: str = "",
+        outcome: Outcome = Outcome.OK,
+        audit_id: str | None = None,
+        entity: Entity | None = None,
+        direction: Direction | None = None,
+    ) -> AuditEvent:
+        """Add an audit event for this batch and return it."""
+        event = AuditEvent(
+            audit_id=audit_id or self.context.new_audit_id(),
+            run_id=self.context.run_id,
+            at=self.context.clock(),
+            entity=entity or self.entity,
+            direction=direction or self.direction,
+            action=action,
+            outcome=outcome,
+            jde_key=jde_key,
+            zoho_id=zoho_id,
+            fields=tuple(sorted(fields)),
+            message=message,
+        )
+        self.audit.append(event)
+        return event
+
+    def fail(
+        self,
+        source_key: str,
+        stage: str,
+        error: BaseException,
+        *,
+        payload: Mapping[str, object] | None = None,
+        target_key: str = "",
+        direction: Direction | None = None,
+    ) -> None:
+        """Record a failed record: a failure row (for replay), an audit event and an observer event."""
+        direction = direction or self.direction
+        message = redact_text(str(error))
+        now = self.context.clock()
+        self.failures.append(
+            Failure(
+                failure_id=uuid.uuid4().hex,
+                run_id=self.context.run_id,
+                entity=self.entity,
+                direction=direction,
+                source_key=source_key,
+                target_key=target_key,
+                stage=stage,
+                error_code=error_code(error),
+                message=message,
+                payload=dict(payload or {}),
+                created_at=now,
+                last_attempt_at=now,
+            )
+        )
+        jde_key, zoho_id = (
+            (source_key, target_key) if direction is Direction.JDE_TO_ZOHO else (target_key, source_key)
+        )
+        self.event(
+            AuditAction.FAIL,
+            jde_key=jde_key,
+            zoho_id=zoho_id,
+            message=f"{stage}: {message}",
+            outcome=Outcome.FAILED,
+            direction=direction,
+        )
+        self.context.tally.add(self.entity, direction, failed=1)
+        self.context.emit(
+            RecordFailed(
+                run_id=self.context.run_id,
+                entity=self.entity,
+                direction=direction,
+                source_key=source_key,
+                stage=stage,
+                message=message,
+            )
+        )
+        if not isinstance(error, SdkError):
+            _log.error("unexpected error on %s %s", self.entity, source_key, exc_info=error)
+
+    def succeeded(self, source_key: str) -> None:
+        """Mark a record synced: its open failures get resolved at commit."""
+        self.resolved.add(source_key)
+
+    def commit(self) -> None:
+        """Write everything the batch produced in one transaction, then emit ``CheckpointCommitted``."""
+        context = self.context
+        if context.dry_run:
+            return
+        with context.store.transaction():
+            if self.links:
+                context.store.put_links(list(self.links.values()))
+            if self.audit:
+                context.store.append_audit(self.audit)
+            if self.failures:
+                context.store.add_failures(self.failures)
+            failed = {failure.source_key for failure in self.failures}
+            resolved = self.resolved - failed
+            if resolved:
+                context.store.resolve_failures(
+                    self.entity,
+                    self.direction,
+                    resolved,
+                    resolved_at=context.clock(),
+                    resolution="synced",
+                )
+        context.renew_lock()
+        context.emit(
+            CheckpointCommitted(
+                run_id=context.run_id,
+                entity=self.entity,
+                direction=self.direction,
+                records=self.records,
+            )
+        )

@@ -1,0 +1,431 @@
+"""What the engine asks of JD Edwards, in the engine's terms, over :class:`~jde_zoho_sdk.jde.AisClient`.
+
+Reading changes: every table the entities draw on is polled by UPMJ/UPMT in address-number order and the
+streams are merged by address number, so one pass yields each changed record once with constant memory.
+On the first run (no cursor) the streams carry every column and *are* the aggregates; later, they carry
+only keys, and each batch of changed address numbers is read whole with chunked LIST queries (a change to
+one e-mail row must not leave the record's other rows behind).
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import defaultdict
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from datetime import date, datetime, timedelta, tzinfo
+from decimal import Decimal
+
+import attrs
+
+from jde_zoho_sdk.errors import UnexpectedResponseError
+from jde_zoho_sdk.jde import AisClient, Condition, Operator, Query, changed_since
+from jde_zoho_sdk.jde.dates import from_jde_stamp
+from jde_zoho_sdk.sync.config import SyncConfig
+from jde_zoho_sdk.sync.model import Canonical, ContactPerson, Entity, JdeAggregate, split_contact_key
+from jde_zoho_sdk.sync.protocols import Mapper
+
+__all__ = ["ChangeReader", "JdeGateway", "JdeWrite", "JdeWritten"]
+
+Rows = Mapping[str, object]
+_ENTITY_TABLES = ("F0101", "F0116")
+_LINE_TABLES = ("F0111", "F01151", "F0115")  # rows carry a who's who line number (IDLN)
+_KEYS = {"F0111": ("AN8", "IDLN"), "F01151": ("AN8", "IDLN", "RCK7"), "F0115": ("AN8", "IDLN", "RCK7")}
+
+
+@attrs.frozen
+class JdeWrite:
+    """A create (empty ``key``) or an update through the entity's orchestrations.
+
+    Attributes:
+        key: The JDE key to update, or "" to create.
+        inputs: The orchestration inputs from the mapper.
+        external_reference: The Zoho id (what makes a repeated create return the same record).
+        audit_id: The sync's audit id, passed for end-to-end tracing.
+    """
+
+    key: str
+    inputs: Mapping[str, object]
+    external_reference: str
+    audit_id: str
+
+
+@attrs.frozen
+class JdeWritten:
+    """What a JDE write answered: the record's key, and whether a create found it already there."""
+
+    key: str
+    existing: bool = False
+
+
+def _int(value: object) -> int:
+    return int(str(value)) if value not in (None, "") else 0
+
+
+def _stamp(row: Rows, zone: tzinfo) -> datetime | None:
+    day = row.get("UPMJ")
+    stamp = row.get("UPMT")
+    if not isinstance(day, date):
+        return None
+    return from_jde_stamp(day, stamp if isinstance(stamp, int | str | Decimal) else None, zone)
+
+
+@attrs.define
+class _Group:
+    """The rows of one address number gathered from the change streams."""
+
+    number: int
+    rows: dict[str, list[Rows]] = attrs.field(factory=lambda: defaultdict(list))
+
+
+class ChangeReader:
+    """Batches of changed aggregates, by entity; :attr:`newest` holds each table's newest stamp seen.
+
+    Iterate it to the end before reading :attr:`newest` (the cursors it gives cover what was yielded).
+    """
+
+    def __init__(
+        self, gateway: JdeGateway, streams: dict[str, Iterator[Rows]], *, full: bool, batch_size: int
+    ) -> None:
+        self._gateway = gateway
+        self._streams = streams
+        self._full = full
+        self._batch_size = batch_size
+        self.newest: dict[str, datetime] = {}
+
+    def _tagged(self, table: str, rows: Iterator[Rows]) -> Iterator[tuple[int, str, Rows]]:
+        zone = self._gateway.zone
+        newest = self.newest
+        for row in rows:
+            stamp = _stamp(row, zone)
+            if stamp is not None and (table not in newest or stamp > newest[table]):
+                newest[table] = stamp
+            yield _int(row.get("AN8")), table, row
+
+    def _groups(self) -> Iterator[_Group]:
+        merged = heapq.merge(
+            *(self._tagged(t, s) for t, s in self._streams.items()), key=lambda item: item[0]
+        )
+        group: _Group | None = None
+        for number, table, row in merged:
+            if group is None or group.number != number:
+                if group is not None:
+                    yield group
+                group = _Group(number)
+            group.rows[table].append(row)
+        if group is not None:
+            yield group
+
+    def __iter__(self) -> Iterator[dict[Entity, list[JdeAggregate]]]:
+        batch: list[_Group] = []
+        for group in self._groups():
+            batch.append(group)
+            if len(batch) >= self._batch_size:
+                yield self._aggregates(batch)
+                batch = []
+        if batch:
+            yield self._aggregates(batch)
+
+    def _aggregates(self, batch: list[_Group]) -> dict[Entity, list[JdeAggregate]]:
+        gateway = self._gateway
+        if self._full:
+            rows = {group.number: group.rows for group in batch}
+        else:
+            rows = gateway.read_rows([group.number for group in batch])
+        result: dict[Entity, list[JdeAggregate]] = defaultdict(list)
+        for group in batch:
+            changed_lines = None if self._full else _changed_lines(group)
+            for aggregate in gateway.build(group.number, rows.get(group.number, {}), changed_lines):
+                result[aggregate.entity].append(aggregate)
+        return result
+
+
+def _changed_lines(group: _Group) -> set[int]:
+    """Who's who lines touched by a change (0 stands for the entity itself)."""
+    lines = {0} if any(group.rows.get(table) for table in ("F0101", "F03012", "F0401", "F0116")) else set()
+    for table in _LINE_TABLES:
+        lines.update(_int(row.get("IDLN")) for row in group.rows.get(table, ()))
+    return lines
+
+
+class JdeGateway:
+    """Reads and writes JDE records for the engine.
+
+    Args:
+        ais: The AIS client.
+        mapper: Says which columns each entity needs.
+        config: Search types, company, page size, orchestration names.
+    """
+
+    def __init__(self, ais: AisClient, mapper: Mapper, config: SyncConfig) -> None:
+        self.ais = ais
+        self.mapper = mapper
+        self.config = config
+        self.zone = ais.timezone
+        columns: dict[str, dict[str, None]] = defaultdict(dict)
+        for entity in config.entities:
+            for table, names in mapper.jde_columns(entity).items():
+                columns[table].update(dict.fromkeys(names))
+        columns["F0101"].update(dict.fromkeys(("AN8", "AT1", "UPMJ", "UPMT")))
+        self.columns = {table: tuple(names) for table, names in columns.items()}
+
+    # -- reading -----------------------------------------------------------------------------------------
+
+    def tables(self) -> tuple[str, ...]:
+        """The tables the enabled entities draw on (each has its own cursor)."""
+        return tuple(self.columns)
+
+    def _filter(self, table: str) -> Condition | None:
+        if table == "F0101":
+            return Condition("AT1", Operator.LIST, self._search_types())
+        if table == "F03012":
+            return Condition("CO", Operator.EQUAL, self.config.company)
+        return None
+
+    def _search_types(self) -> list[str]:
+        types: list[str] = []
+        if Entity.CUSTOMER in self.config.entities or Entity.CONTACT in self.config.entities:
+            types += self.config.customer_search_types
+        if Entity.SUPPLIER in self.config.entities or Entity.CONTACT in self.config.entities:
+            types += self.config.supplier_search_types
+        return list(dict.fromkeys(types))
+
+    def _browse(self, table: str, columns: Sequence[str], where: Condition | Query | None) -> Iterator[Rows]:
+        keys = _KEYS.get(table, ("AN8",))
+        return iter(
+            self.ais.browse(
+                table, columns, where=where, page_size=self.config.jde_page_size, order_by=list(keys)
+            )
+        )
+
+    def changes(
+        self, cursors: Mapping[str, datetime | None], *, overlap: timedelta, batch_size: int
+    ) -> ChangeReader:
+        """The records changed since the cursors (every record when no table has a cursor yet)."""
+        full = all(cursor is None for cursor in cursors.values())
+        streams: dict[str, Iterator[Rows]] = {}
+        for table, columns in self.columns.items():
+            cursor = cursors.get(table)
+            conditions: list[Condition | Query] = []
+            if cursor is not None:
+                conditions.append(changed_since(cursor - overlap, self.zone))
+            fixed = self._filter(table)
+            if fixed is not None:
+                conditions.append(fixed)
+            where = Query.all(*conditions) if conditions else None
+            wanted = columns if full else (*_KEYS.get(table, ("AN8",)), "UPMJ", "UPMT")
+            streams[table] = self._browse(table, wanted, where)
+        return ChangeReader(self, streams, full=full, batch_size=batch_size)
+
+    def read_rows(self, numbers: Collection[int]) -> dict[int, dict[str, list[Rows]]]:
+        """Every row of the given address numbers in every table, by address number and table."""
+        found: dict[int, dict[str, list[Rows]]] = defaultdict(lambda: defaultdict(list))
+        if not numbers:
+            return found
+        listed = Condition("AN8", Operator.LIST, sorted(set(numbers)))
+        for table, columns in self.columns.items():
+            fixed = self._filter(table) if table == "F03012" else None
+            where = Query.all(listed, fixed) if fixed is not None else listed
+            for row in self._browse(table, columns, where):
+                found[_int(row.get("AN8"))][table].append(row)
+        return found
+
+    def build(
+        self, number: int, rows: Mapping[str, Sequence[Rows]], lines: set[int] | None
+    ) -> Iterator[JdeAggregate]:
+        """The aggregates of one address number: its entity (line 0) and its contacts (``None``: all)."""
+        master = rows.get("F0101") or ()
+        if not master:
+            return
+        search_type = str(master[0].get("AT1") or "").strip()
+        entity = (
+            Entity.CUSTOMER
+            if search_type in self.config.customer_search_types
+            else Entity.SUPPLIER
+            if search_type in self.config.supplier_search_types
+            else None
+        )
+        if entity is None:
+            return
+        if entity in self.config.entities and (lines is None or 0 in lines):
+            terms = "F03012" if entity is Entity.CUSTOMER else "F0401"
+            tables = {
+                table: tuple(
+                    row
+                    for row in rows.get(table, ())
+                    if table not in _LINE_TABLES or _int(row.get("IDLN")) == 0
+                )
+                for table in (*_ENTITY_TABLES, terms, "F01151", "F0115")
+            }
+            yield self._aggregate(entity, number, 0, tables)
+        if Entity.CONTACT not in self.config.entities:
+            return
+        for row in rows.get("F0111", ()):
+            line = _int(row.get("IDLN"))
+            if line == 0 or (lines is not None and line not in lines):
+                continue
+            tables = {
+                table: tuple(r for r in rows.get(table, ()) if _int(r.get("IDLN")) == line)
+                for table in _LINE_TABLES
+            }
+            yield self._aggregate(Entity.CONTACT, number, line, tables)
+
+    def _aggregate(
+        self, entity: Entity, number: int, line: int, rows: Mapping[str, tuple[Rows, ...]]
+    ) -> JdeAggregate:
+        stamps = [
+            stamp for table in rows.values() for row in table if (stamp := _stamp(row, self.zone)) is not None
+        ]
+        return JdeAggregate(
+            entity=entity,
+            address_number=number,
+            line_number=line,
+            rows=rows,
+            updated_at=max(stamps) if stamps else None,
+        )
+
+    def read(self, entity: Entity, keys: Collection[str]) -> dict[str, JdeAggregate]:
+        """The current aggregates of these JDE keys (keys with no record are left out)."""
+        if not keys:
+            return {}
+        if entity is Entity.CONTACT:
+            wanted = {split_contact_key(key) for key in keys}
+            numbers = {number for number, _ in wanted}
+        else:
+            numbers = {int(key) for key in keys}
+        found: dict[str, JdeAggregate] = {}
+        for number, rows in self.read_rows(numbers).items():
+            for aggregate in self.build(number, rows, None):
+                if aggregate.entity is entity and aggregate.key in keys:
+                    found[aggregate.key] = aggregate
+        return found
+
+    def exists(self, entity: Entity, keys: Collection[str]) -> set[str]:
+        """Which of these keys still have a JDE record (one chunked read of F0101 or F0111)."""
+        if not keys:
+            return set()
+        if entity is Entity.CONTACT:
+            pairs = {split_contact_key(key) for key in keys}
+            where = Condition("AN8", Operator.LIST, sorted({number for number, _ in pairs}))
+            rows = self._browse("F0111", ("AN8", "IDLN"), where)
+            return {f"{_int(r.get('AN8'))}-{_int(r.get('IDLN'))}" for r in rows} & set(keys)
+        rows = self._browse(
+            "F0101", ("AN8",), Condition("AN8", Operator.LIST, sorted(int(key) for key in keys))
+        )
+        return {str(_int(row.get("AN8"))) for row in rows}
+
+    def find_twins(self, entity: Entity, records: Sequence[Canonical]) -> dict[int, str]:
+        """For each record (by position), the JDE key of an existing twin: same tax id, else same e-mail.
+
+        Customers and suppliers match on F0101.TAX, then the entity's F01151 e-mail (line 0), among address
+        book records of the entity's search types; contacts match on their e-mail among the who's who lines
+        of their parent. Several matches take the lowest key (JDE's own duplicates are JDE's to merge).
+        """
+        if entity is Entity.CONTACT:
+            return self._contact_twins(
+                [record for record in records if isinstance(record, ContactPerson)], records
+            )
+        types = (
+            self.config.customer_search_types
+            if entity is Entity.CUSTOMER
+            else self.config.supplier_search_types
+        )
+        by_tax: dict[str, set[int]] = defaultdict(set)
+        taxes = sorted({str(getattr(record, "tax_id", "")) for record in records} - {""})
+        if taxes:
+            where = Query.all(
+                Condition("TAX", Operator.LIST, taxes), Condition("AT1", Operator.LIST, list(types))
+            )
+            for row in self._browse("F0101", ("AN8", "TAX"), where):
+                by_tax[str(row.get("TAX") or "").strip()].add(_int(row.get("AN8")))
+        by_email: dict[str, set[int]] = defaultdict(set)
+        emails = sorted({record.email for record in records} - {""})
+        if emails:
+            where = Query.all(Condition("EMAL", Operator.LIST, emails), Condition("IDLN", Operator.EQUAL, 0))
+            candidates: dict[int, str] = {}
+            for row in self._browse("F01151", ("AN8", "IDLN", "EMAL"), where):
+                candidates[_int(row.get("AN8"))] = str(row.get("EMAL") or "").strip().lower()
+            if candidates:
+                where = Query.all(
+                    Condition("AN8", Operator.LIST, sorted(candidates)),
+                    Condition("AT1", Operator.LIST, list(types)),
+                )
+                for row in self._browse("F0101", ("AN8",), where):
+                    number = _int(row.get("AN8"))
+                    by_email[candidates[number]].add(number)
+        twins: dict[int, str] = {}
+        for index, record in enumerate(records):
+            found = by_tax.get(str(getattr(record, "tax_id", ""))) or by_email.get(record.email)
+            if found:
+                twins[index] = str(min(found))
+        return twins
+
+    def _contact_twins(self, contacts: list[ContactPerson], records: Sequence[Canonical]) -> dict[int, str]:
+        emails = sorted({contact.email for contact in contacts} - {""})
+        if not emails:
+            return {}
+        where = Query.all(Condition("EMAL", Operator.LIST, emails), Condition("IDLN", Operator.GREATER, 0))
+        lines: dict[tuple[int, str], set[int]] = defaultdict(set)
+        for row in self._browse("F01151", ("AN8", "IDLN", "EMAL"), where):
+            lines[(_int(row.get("AN8")), str(row.get("EMAL") or "").strip().lower())].add(
+                _int(row.get("IDLN"))
+            )
+        twins: dict[int, str] = {}
+        for index, record in enumerate(records):
+            if isinstance(record, ContactPerson) and record.email:
+                found = lines.get((record.parent_address_number, record.email))
+                if found:
+                    twins[index] = f"{record.parent_address_number}-{min(found)}"
+        return twins
+
+    # -- writing -----------------------------------------------------------------------------------------
+
+    def write(self, entity: Entity, write: JdeWrite) -> JdeWritten:
+        """Create or update one record through the configured orchestration.
+
+        Both are safe to repeat (a create is idempotent on its external reference; an update sets values),
+        so the client may retry them.
+
+        Raises:
+            OrchestrationError: The orchestration refused the record (a record-level error).
+            UnexpectedResponseError: The answer lacks the documented ``AddressNumber`` output.
+        """
+        names = self.config.orchestrations
+        inputs: dict[str, object] = {**write.inputs, "AuditId": write.audit_id}
+        if write.key:
+            name = names.update(entity)
+            if entity is Entity.CONTACT:
+                number, line = split_contact_key(write.key)
+                inputs.update(AddressNumber=number, LineNumber=line)
+            else:
+                inputs["AddressNumber"] = int(write.key)
+        else:
+            name = names.create(entity)
+            inputs["ExternalReference"] = write.external_reference
+        outputs = self.ais.run_orchestration(name, inputs, idempotent=True).outputs
+        try:
+            number = _int(outputs.get("AddressNumber") or (write.key.split("-")[0] if write.key else None))
+        except ValueError:
+            number = 0
+        if number <= 0:
+            raise UnexpectedResponseError(
+                f"orchestration {name} answered no AddressNumber", code="NO_ADDRESS_NUMBER"
+            )
+        existing = str(outputs.get("Existing", "")).lower() in ("true", "1", "y")
+        if entity is Entity.CONTACT:
+            line = _int(outputs.get("LineNumber") or (write.key.split("-")[1] if write.key else None))
+            if line <= 0:
+                raise UnexpectedResponseError(
+                    f"orchestration {name} answered no LineNumber", code="NO_LINE_NUMBER"
+                )
+            return JdeWritten(f"{number}-{line}", existing)
+        return JdeWritten(str(number), existing)
+
+    def flag_deleted(self, name: str, entity: Entity, key: str, *, audit_id: str) -> None:
+        """Run the optional "flag deleted" orchestration for a record whose Zoho twin was deleted."""
+        inputs: dict[str, object] = {"Reason": "Deleted in Zoho CRM", "AuditId": audit_id}
+        if entity is Entity.CONTACT:
+            number, line = split_contact_key(key)
+            inputs.update(AddressNumber=number, LineNumber=line)
+        else:
+            inputs["AddressNumber"] = int(key)
+        self.ais.run_orchestration(name, inputs, idempotent=True)

@@ -1,0 +1,263 @@
+"""Zoho -> JDE: turn one batch of changed Zoho records into pairs to write.
+
+A linked record's JDE side is read before anything is written to it (one chunked read per table for the
+whole batch): JDE is not polled between runs, so this is how a JDE edit not yet seen gets merged instead of
+overwritten. An unlinked record is looked up in JDE by tax id, then e-mail, before a create; a match is
+linked (and merged field by field), never duplicated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+import attrs
+
+from jde_zoho_sdk.errors import MappingError, SdkError
+from jde_zoho_sdk.sync._apply import Pair, apply_pairs, plan_pairs
+from jde_zoho_sdk.sync._context import Checkpoint, RunContext
+from jde_zoho_sdk.sync.events import ConflictMerged
+from jde_zoho_sdk.sync.merge import MergeResult, merge
+from jde_zoho_sdk.sync.model import (
+    AuditAction,
+    Canonical,
+    Direction,
+    Entity,
+    JdeAggregate,
+    Link,
+    Outcome,
+)
+from jde_zoho_sdk.sync.protocols import MappingContext
+
+if TYPE_CHECKING:
+    from jde_zoho_sdk.zoho import ZohoRecord
+
+__all__ = ["DuplicateLinkError", "pull_batch"]
+
+_DIRECTION = Direction.ZOHO_TO_JDE
+
+
+class DuplicateLinkError(SdkError):
+    """The JDE record a Zoho record matches is already linked to another Zoho record."""
+
+
+@attrs.frozen
+class _Mapped:
+    record: ZohoRecord
+    zoho: Canonical
+    link: Link | None
+
+
+def _lookup_ids(records: Sequence[ZohoRecord], field: str) -> set[str]:
+    ids: set[str] = set()
+    for record in records:
+        ref = record.values.get(field)
+        if isinstance(ref, Mapping) and ref.get("id"):
+            ids.add(str(ref["id"]))
+    return ids
+
+
+def _parent_context(context: RunContext, records: Sequence[ZohoRecord]) -> MappingContext:
+    """Resolve contacts' Accounts and Vendors to the JDE address numbers they are linked to."""
+    found: dict[tuple[str, str], int] = {}
+    for entity, field in ((Entity.CUSTOMER, "Account_Name"), (Entity.SUPPLIER, "Vendor_Name")):
+        module = context.mapper.zoho_identity(entity).module
+        for zoho_id, link in context.store.get_links_by_zoho(entity, _lookup_ids(records, field)).items():
+            if not link.deleted:
+                found[(module, zoho_id)] = int(link.jde_key)
+
+    def parent_in_jde(module: str, zoho_id: str) -> int | None:
+        return found.get((module, zoho_id))
+
+    return MappingContext(parent_in_jde=parent_in_jde)
+
+
+def pull_batch(context: RunContext, entity: Entity, records: Sequence[ZohoRecord]) -> None:
+    """Diff, merge and write one batch of Zoho records of ``entity`` to JDE (and back), then checkpoint it."""
+    checkpoint = Checkpoint(context, entity, _DIRECTION, records=len(records))
+    context.tally.add(entity, _DIRECTION, read=len(records))
+    links = context.store.get_links_by_zoho(entity, [record.id for record in records])
+    mapping = _parent_context(context, records) if entity is Entity.CONTACT else MappingContext()
+    mapped = [
+        item
+        for record in records
+        if (item := _map(context, checkpoint, record, links.get(record.id), mapping)) is not None
+    ]
+    linked = [item for item in mapped if item.link is not None]
+    current = context.jde.read(entity, [item.link.jde_key for item in linked if item.link is not None])
+    pairs = [
+        pair for item in linked if (pair := _linked_pair(context, checkpoint, item, current)) is not None
+    ]
+    pairs += _unlinked_pairs(context, checkpoint, [item for item in mapped if item.link is None])
+    if context.dry_run:
+        plan_pairs(context, checkpoint, pairs)
+    else:
+        apply_pairs(context, checkpoint, pairs, mapping)
+
+
+def _map(
+    context: RunContext,
+    checkpoint: Checkpoint,
+    record: ZohoRecord,
+    link: Link | None,
+    mapping: MappingContext,
+) -> _Mapped | None:
+    entity = checkpoint.entity
+    try:
+        zoho_now = context.mapper.normalize(context.mapper.from_zoho(entity, record, context=mapping), "zoho")
+    except MappingError as error:
+        stage = "parent" if error.field == "parent_address_number" else "map"
+        checkpoint.fail(record.id, stage, error, target_key=link.jde_key if link else "")
+        return None
+    if link is not None and link.deleted:
+        if zoho_now.values() != dict(link.zoho_snapshot):
+            checkpoint.event(
+                AuditAction.SKIP,
+                jde_key=link.jde_key,
+                zoho_id=link.zoho_id,
+                outcome=Outcome.SKIPPED,
+                message=f"edited in Zoho but deleted in {link.deleted_in}; not recreated",
+            )
+        context.tally.add(entity, _DIRECTION, unchanged=1)
+        return None
+    if link is not None and zoho_now.values() == dict(link.zoho_snapshot):
+        # Our own write coming back, or a re-read: nothing changed on the Zoho side.
+        context.tally.add(entity, _DIRECTION, unchanged=1)
+        checkpoint.succeeded(record.id)
+        return None
+    return _Mapped(record, zoho_now, link)
+
+
+def _merged_pair(
+    context: RunContext, checkpoint: Checkpoint, item: _Mapped, aggregate: JdeAggregate
+) -> Pair | None:
+    """Merge the Zoho record with its JDE side (three-way when linked, else a first link)."""
+    mapper = context.mapper
+    try:
+        jde_now = mapper.normalize(mapper.from_jde(aggregate), "jde")
+    except MappingError as error:
+        checkpoint.fail(item.record.id, "map", error, target_key=aggregate.key)
+        return None
+    link = item.link
+    result = merge(
+        jde_now=jde_now,
+        zoho_now=item.zoho,
+        jde_base=link.jde_snapshot if link else None,
+        zoho_base=link.zoho_snapshot if link else None,
+        policy=context.policy(checkpoint.entity),
+        normalize=mapper.normalize,
+        jde_updated_at=aggregate.updated_at,
+        zoho_modified_at=item.record.modified_time,
+    )
+    pair = Pair(
+        origin=_DIRECTION,
+        source_key=item.record.id,
+        result=result,
+        jde_key=aggregate.key,
+        zoho_id=item.record.id,
+        link=link,
+        jde_before=jde_now,
+        zoho_before=item.zoho,
+        matched=link is None,
+        audit_id=context.new_audit_id(),
+        jde_updated_at=aggregate.updated_at,
+        zoho_modified_at=item.record.modified_time,
+    )
+    if link is not None and result.conflicts:
+        _conflict(context, checkpoint, pair)
+    if link is not None and pair.jde_ok and pair.zoho_ok:
+        context.tally.add(checkpoint.entity, _DIRECTION, unchanged=1)
+        checkpoint.link(
+            attrs.evolve(link, zoho_snapshot=result.zoho.values(), zoho_modified_at=item.record.modified_time)
+        )
+        checkpoint.succeeded(item.record.id)
+        return None
+    return pair
+
+
+def _conflict(context: RunContext, checkpoint: Checkpoint, pair: Pair) -> None:
+    conflicts = pair.result.conflicts
+    context.tally.add(checkpoint.entity, _DIRECTION, conflicts=1)
+    context.emit(
+        ConflictMerged(
+            run_id=context.run_id,
+            entity=checkpoint.entity,
+            jde_key=pair.jde_key,
+            zoho_id=pair.zoho_id,
+            winners=conflicts,
+        )
+    )
+    checkpoint.event(
+        AuditAction.MERGE,
+        jde_key=pair.jde_key,
+        zoho_id=pair.zoho_id,
+        fields=tuple(name for name, _ in conflicts),
+        message="changed on both sides: " + ", ".join(f"{name} from {side}" for name, side in conflicts),
+        audit_id=pair.audit_id,
+    )
+
+
+def _linked_pair(
+    context: RunContext, checkpoint: Checkpoint, item: _Mapped, current: Mapping[str, JdeAggregate]
+) -> Pair | None:
+    link = item.link
+    assert link is not None
+    aggregate = current.get(link.jde_key)
+    if aggregate is None:
+        checkpoint.link(attrs.evolve(link, deleted_in="jde", deleted_at=context.clock()))
+        checkpoint.event(
+            AuditAction.DELETE,
+            jde_key=link.jde_key,
+            zoho_id=link.zoho_id,
+            outcome=Outcome.SKIPPED,
+            message="edited in Zoho but gone from JDE: link marked deleted, nothing recreated",
+        )
+        context.tally.add(checkpoint.entity, _DIRECTION, deleted=1)
+        return None
+    return _merged_pair(context, checkpoint, item, aggregate)
+
+
+def _unlinked_pairs(context: RunContext, checkpoint: Checkpoint, items: list[_Mapped]) -> list[Pair]:
+    """Link each record to its JDE twin (by tax id, then e-mail) or plan its creation in JDE."""
+    if not items:
+        return []
+    entity = checkpoint.entity
+    twins = context.jde.find_twins(entity, [item.zoho for item in items])
+    taken = context.store.get_links_by_jde(entity, set(twins.values()))
+    free = sorted({key for key in twins.values() if key not in taken or taken[key].deleted})
+    aggregates = context.jde.read(entity, free)
+    pairs: list[Pair] = []
+    claimed: set[str] = set()
+    for index, item in enumerate(items):
+        key = twins.get(index)
+        other = taken.get(key) if key is not None else None
+        if key is not None and (key in claimed or (other is not None and not other.deleted)):
+            owner = f"Zoho {other.zoho_id}" if other is not None else "another record of this batch"
+            error = DuplicateLinkError(
+                f"its tax id or e-mail matches JDE {key}, which is already linked to {owner}",
+                hint="merge the duplicates in Zoho (or correct the tax id / e-mail), then replay",
+            )
+            checkpoint.fail(item.record.id, "dedup", error, target_key=key)
+            continue
+        if key is not None and key in aggregates:
+            claimed.add(key)
+            pair = _merged_pair(context, checkpoint, item, aggregates[key])
+            if pair is not None:
+                pairs.append(pair)
+            continue
+        jde_target = context.mapper.normalize(item.zoho, "jde")
+        result = MergeResult(
+            jde=jde_target, zoho=item.zoho, to_jde=frozenset(jde_target.values()), to_zoho=frozenset()
+        )
+        pairs.append(
+            Pair(
+                origin=_DIRECTION,
+                source_key=item.record.id,
+                result=result,
+                zoho_id=item.record.id,
+                zoho_before=item.zoho,
+                audit_id=context.new_audit_id(),
+                zoho_modified_at=item.record.modified_time,
+            )
+        )
+    return pairs

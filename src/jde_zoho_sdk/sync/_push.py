@@ -1,0 +1,141 @@
+"""JDE -> Zoho: turn one batch of changed JDE records into pairs to write.
+
+Zoho's changes were pulled earlier in the same run (Zoho -> JDE goes first), so a linked record's Zoho side
+is its snapshot: the merge needs no Zoho read, and a record changed on both sides was merged then.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+
+from jde_zoho_sdk.errors import MappingError
+from jde_zoho_sdk.sync._apply import Pair, apply_pairs, plan_pairs
+from jde_zoho_sdk.sync._context import Checkpoint, RunContext
+from jde_zoho_sdk.sync.merge import MergeResult, changed_fields, merge
+from jde_zoho_sdk.sync.model import (
+    AuditAction,
+    ContactPerson,
+    Direction,
+    Entity,
+    JdeAggregate,
+    Link,
+    Outcome,
+    canonical_from_values,
+)
+from jde_zoho_sdk.sync.protocols import MappingContext
+
+__all__ = ["push_batch"]
+
+_DIRECTION = Direction.JDE_TO_ZOHO
+
+
+def _parent_context(context: RunContext, aggregates: Sequence[JdeAggregate]) -> MappingContext:
+    """Resolve contacts' parents (a supplier, else a customer) to their Zoho twins."""
+    numbers = {str(aggregate.address_number) for aggregate in aggregates}
+    found: dict[int, tuple[str, str]] = {}
+    for entity in (Entity.SUPPLIER, Entity.CUSTOMER):
+        module = context.mapper.zoho_identity(entity).module
+        for key, link in context.store.get_links_by_jde(entity, numbers).items():
+            if not link.deleted:
+                found[int(key)] = (module, link.zoho_id)
+    pending = context.pending_parents
+
+    def parent_in_zoho(address_number: int) -> tuple[str, str] | None:
+        return found.get(address_number) or pending.get(address_number)
+
+    return MappingContext(parent_in_zoho=parent_in_zoho)
+
+
+def push_batch(context: RunContext, entity: Entity, aggregates: Sequence[JdeAggregate]) -> None:
+    """Diff, merge and write one batch of JDE records of ``entity`` to Zoho, then checkpoint it."""
+    checkpoint = Checkpoint(context, entity, _DIRECTION, records=len(aggregates))
+    context.tally.add(entity, _DIRECTION, read=len(aggregates))
+    links = context.store.get_links_by_jde(entity, [aggregate.key for aggregate in aggregates])
+    pairs = [
+        pair
+        for aggregate in aggregates
+        if (pair := _pair(context, checkpoint, aggregate, links.get(aggregate.key))) is not None
+    ]
+    if context.dry_run:
+        plan_pairs(context, checkpoint, pairs)
+        module = context.mapper.zoho_identity(entity).module
+        for pair in pairs:
+            if entity is not Entity.CONTACT and not pair.zoho_id:
+                context.pending_parents[int(pair.jde_key)] = (module, "")
+        return
+    mapping = _parent_context(context, aggregates) if entity is Entity.CONTACT else MappingContext()
+    apply_pairs(context, checkpoint, pairs, mapping)
+
+
+def _pair(
+    context: RunContext, checkpoint: Checkpoint, aggregate: JdeAggregate, link: Link | None
+) -> Pair | None:
+    entity = checkpoint.entity
+    mapper = context.mapper
+    try:
+        jde_now = mapper.normalize(mapper.from_jde(aggregate), "jde")
+    except MappingError as error:
+        checkpoint.fail(aggregate.key, "map", error, target_key=link.zoho_id if link else "")
+        return None
+    common = {
+        "origin": _DIRECTION,
+        "source_key": aggregate.key,
+        "jde_key": aggregate.key,
+        "jde_before": jde_now,
+        "audit_id": context.new_audit_id(),
+        "jde_updated_at": aggregate.updated_at,
+    }
+    if link is None:
+        if (
+            isinstance(jde_now, ContactPerson)
+            and not jde_now.email
+            and not context.config.create_contacts_without_email
+        ):
+            context.tally.add(entity, _DIRECTION, unchanged=1)
+            return None
+        zoho_target = mapper.normalize(jde_now, "zoho")
+        created = MergeResult(
+            jde=jde_now, zoho=zoho_target, to_jde=frozenset(), to_zoho=frozenset(zoho_target.values())
+        )
+        return Pair(result=created, **common)  # type: ignore[arg-type]
+    if link.deleted:
+        if changed_fields(jde_now.values(), link.jde_snapshot):
+            checkpoint.event(
+                AuditAction.SKIP,
+                jde_key=link.jde_key,
+                zoho_id=link.zoho_id,
+                outcome=Outcome.SKIPPED,
+                message=f"edited in JDE but deleted in {link.deleted_in}; not recreated",
+            )
+        context.tally.add(entity, _DIRECTION, unchanged=1)
+        return None
+    zoho_now = canonical_from_values(entity, link.zoho_snapshot)
+    result = merge(
+        jde_now=jde_now,
+        zoho_now=zoho_now,
+        jde_base=link.jde_snapshot,
+        zoho_base=link.zoho_snapshot,
+        policy=context.policy(entity),
+        normalize=mapper.normalize,
+        jde_updated_at=aggregate.updated_at,
+        zoho_modified_at=link.zoho_modified_at,
+    )
+    if not result.to_zoho and not result.to_jde:
+        context.tally.add(entity, _DIRECTION, unchanged=1)
+        if result.jde.values() != dict(link.jde_snapshot):
+            # A change Zoho does not store: remember it so it is not diffed again; nothing to write.
+            checkpoint.link(
+                attrs.evolve(link, jde_snapshot=result.jde.values(), jde_updated_at=aggregate.updated_at)
+            )
+        checkpoint.succeeded(aggregate.key)
+        return None
+    return Pair(
+        result=result,
+        zoho_id=link.zoho_id,
+        link=link,
+        zoho_before=zoho_now,
+        zoho_modified_at=link.zoho_modified_at,
+        **common,  # type: ignore[arg-type]
+    )

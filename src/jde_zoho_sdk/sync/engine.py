@@ -1,0 +1,424 @@
+"""SyncEngine: keeps JD Edwards and Zoho CRM in agreement, both directions, crash-safe and audited.
+
+A run pulls Zoho's changes first (queued notification ids plus a ``Modified_Time`` poll), merging each with
+its JDE side read just before writing, then pushes JDE's changes (polled by UPMJ/UPMT from per-table
+high-water marks minus an overlap window). Each batch is checkpointed (links, audit, failures) in one store
+transaction after the remote writes; cursors move only when everything they cover is recorded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+import attrs
+
+from jde_zoho_sdk._redact import get_logger, redact_text
+from jde_zoho_sdk.errors import SdkError
+from jde_zoho_sdk.jde import AisClient
+from jde_zoho_sdk.sync._context import Checkpoint, RunContext
+from jde_zoho_sdk.sync._jde_gateway import JdeGateway
+from jde_zoho_sdk.sync._pull import pull_batch
+from jde_zoho_sdk.sync._push import push_batch
+from jde_zoho_sdk.sync._zoho_gateway import ZohoGateway
+from jde_zoho_sdk.sync.config import SyncConfig
+from jde_zoho_sdk.sync.events import RunFinished, RunStarted, SyncEvent
+from jde_zoho_sdk.sync.mapping import DefaultMapper
+from jde_zoho_sdk.sync.model import (
+    AuditAction,
+    Direction,
+    Entity,
+    Outcome,
+    QueuedChange,
+    split_contact_key,
+)
+from jde_zoho_sdk.sync.protocols import Mapper, StateStore, SyncObserver
+from jde_zoho_sdk.sync.report import SyncPlan, SyncReport, _Tally
+from jde_zoho_sdk.zoho import Notification, ZohoClient
+
+__all__ = ["SyncAbortedError", "SyncEngine", "SyncLockedError"]
+
+_log = get_logger(__name__)
+
+_ORDER = (Entity.CUSTOMER, Entity.SUPPLIER, Entity.CONTACT)
+_LOCK = "sync-run"
+DirectionArg = Literal["both", "jde_to_zoho", "zoho_to_jde"] | Direction
+
+
+class SyncLockedError(SdkError):
+    """Another run holds the run lock (it expires on its own if its holder died)."""
+
+
+class SyncAbortedError(SdkError):
+    """A run stopped on a system-level error; what it committed stays, its cursors did not move.
+
+    Attributes:
+        report: What the run did before it stopped.
+    """
+
+    def __init__(self, message: str, *, report: SyncReport, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.report = report
+
+
+def _directions(direction: DirectionArg | None) -> tuple[Direction, ...]:
+    if direction in (None, "both"):
+        return (Direction.ZOHO_TO_JDE, Direction.JDE_TO_ZOHO)
+    return (Direction(direction),)
+
+
+class SyncEngine:
+    """The two-way sync between a JDE AIS server and a Zoho CRM org.
+
+    Args:
+        ais: The AIS client (its ``timezone`` is the JDE database server's zone).
+        zoho: The Zoho client.
+        store: Durable state (cursors, links, queue, audit, failures, channels, lock).
+        mapper: Field mapping; :class:`DefaultMapper` by default.
+        config: What to sync and how.
+        observers: Receive the engine's events (progress, logs, metrics).
+        clock: Current time (aware, UTC); injectable for tests.
+
+    Example:
+        >>> engine = SyncEngine(ais=ais, zoho=zoho, store=SqliteStateStore("sync.db"))  # doctest: +SKIP
+        >>> report = engine.run()  # doctest: +SKIP
+        >>> report.failed  # doctest: +SKIP
+        0
+    """
+
+    def __init__(
+        self,
+        *,
+        ais: AisClient,
+        zoho: ZohoClient,
+        store: StateStore,
+        mapper: Mapper | None = None,
+        config: SyncConfig | None = None,
+        observers: Sequence[SyncObserver] = (),
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.ais = ais
+        self.zoho = zoho
+        self.store = store
+        self.mapper: Mapper = mapper or DefaultMapper()
+        self.config = config or SyncConfig()
+        self.observers = tuple(observers)
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._jde = JdeGateway(ais, self.mapper, self.config)
+        self._zoho = ZohoGateway(zoho, self.mapper)
+
+    # -- public API --------------------------------------------------------------------------------------
+
+    def run(self, direction: DirectionArg | None = None, *, dry_run: bool = False) -> SyncReport:
+        """Run one full cycle: Zoho -> JDE, then JDE -> Zoho (or one direction).
+
+        Args:
+            direction: ``"both"`` (default), ``"zoho_to_jde"`` or ``"jde_to_zoho"``.
+            dry_run: Read and diff but write nothing and move no cursor (see :meth:`plan`).
+
+        Returns:
+            Counts per entity and direction, calls made, credits spent.
+
+        Raises:
+            SyncLockedError: Another run is in progress.
+            SyncAbortedError: A system stopped answering (after retries); the run kept what it committed.
+        """
+        return self._run(direction, dry_run=dry_run).report
+
+    def plan(self, direction: DirectionArg | None = None) -> SyncPlan:
+        """List what the next run would create, update, link or merge, field by field, without writing.
+
+        Args:
+            direction: ``"both"`` (default), ``"zoho_to_jde"`` or ``"jde_to_zoho"``.
+
+        Returns:
+            The planned writes and the dry run's counts.
+        """
+        return self._run(direction, dry_run=True)
+
+    def handle_notification(self, notification: Notification) -> int:
+        """Queue the ids of a verified Zoho notification durably and return at once.
+
+        Safe to call from a web handler while a run is going (it never waits for the run lock).
+
+        Args:
+            notification: A notification parsed (and its token verified) by
+                :func:`~jde_zoho_sdk.zoho.parse_notification`.
+
+        Returns:
+            How many records were not queued already.
+        """
+        changes = [
+            QueuedChange(
+                module=notification.module,
+                zoho_id=record_id,
+                operation=notification.operation,
+                server_time=notification.server_time,
+            )
+            for record_id in notification.ids
+        ]
+        return self.store.enqueue(changes) if changes else 0
+
+    def drain(self) -> SyncReport:
+        """Process queued notification ids now (Zoho -> JDE only, no polls).
+
+        Returns:
+            The run's report.
+        """
+        with self._session((Direction.ZOHO_TO_JDE,), dry_run=False) as context:
+            self._drain_queue(context, covered=None)
+        return self._last_report
+
+    def replay(self, failure_ids: Collection[str] | None = None) -> SyncReport:
+        """Re-process stored failures (all open ones, or those given), and nothing else.
+
+        Each record's *current* source is read again before writing, so a replay never overwrites a newer
+        change with the values stored when it failed. A record that now syncs gets its failure resolved.
+
+        Args:
+            failure_ids: The failures to replay; None for every open one.
+
+        Returns:
+            The replay's report.
+        """
+        failures = self.store.list_failures(ids=failure_ids)
+        with self._session((Direction.ZOHO_TO_JDE, Direction.JDE_TO_ZOHO), dry_run=False) as context:
+            by_group: dict[tuple[Entity, Direction], list[str]] = defaultdict(list)
+            for failure in failures:
+                by_group[(failure.entity, failure.direction)].append(failure.source_key)
+            for entity in _ORDER:
+                keys = by_group.get((entity, Direction.ZOHO_TO_JDE), [])
+                for start in range(0, len(keys), self.config.batch_size):
+                    chunk = keys[start : start + self.config.batch_size]
+                    records = self._zoho.fetch(entity, chunk)
+                    self._resolve_gone(
+                        context, entity, Direction.ZOHO_TO_JDE, set(chunk) - {r.id for r in records}
+                    )
+                    if records:
+                        pull_batch(context, entity, records)
+            for entity in _ORDER:
+                keys = by_group.get((entity, Direction.JDE_TO_ZOHO), [])
+                for start in range(0, len(keys), self.config.batch_size):
+                    chunk = keys[start : start + self.config.batch_size]
+                    aggregates = self._jde.read(entity, chunk)
+                    self._resolve_gone(context, entity, Direction.JDE_TO_ZOHO, set(chunk) - set(aggregates))
+                    if aggregates:
+                        push_batch(context, entity, list(aggregates.values()))
+        return self._last_report
+
+    def reconcile(self) -> SyncReport:
+        """Find links whose JDE record is gone (deletes cannot be seen by polling) and mark them deleted.
+
+        Returns:
+            The report (``deleted`` counts the links marked).
+        """
+        with self._session((Direction.JDE_TO_ZOHO,), dry_run=False) as context:
+            for entity in _ORDER:
+                if entity not in self.config.entities:
+                    continue
+                after = ""
+                while page := self.store.page_links(
+                    entity, after_jde_key=after, limit=self.config.batch_size
+                ):
+                    after = page[-1].jde_key
+                    live = [link for link in page if not link.deleted]
+                    present = self._jde.exists(entity, [link.jde_key for link in live])
+                    checkpoint = Checkpoint(context, entity, Direction.JDE_TO_ZOHO, records=len(live))
+                    for link in live:
+                        if link.jde_key not in present:
+                            checkpoint.link(attrs.evolve(link, deleted_in="jde", deleted_at=context.clock()))
+                            checkpoint.event(
+                                AuditAction.DELETE,
+                                jde_key=link.jde_key,
+                                zoho_id=link.zoho_id,
+                                message="gone from JDE (found by reconcile); nothing deleted in Zoho",
+                            )
+                            context.tally.add(entity, Direction.JDE_TO_ZOHO, deleted=1)
+                    checkpoint.commit()
+        return self._last_report
+
+    # -- run lifecycle -----------------------------------------------------------------------------------
+
+    def _run(self, direction: DirectionArg | None, *, dry_run: bool) -> SyncPlan:
+        directions = _directions(direction)
+        with self._session(directions, dry_run=dry_run) as context:
+            if Direction.ZOHO_TO_JDE in directions:
+                covered = self._poll_zoho(context)
+                self._drain_queue(context, covered=covered)
+            if Direction.JDE_TO_ZOHO in directions:
+                self._push_jde(context)
+        return SyncPlan(changes=tuple(context.planned), report=self._last_report)
+
+    @contextlib.contextmanager
+    def _session(self, directions: tuple[Direction, ...], *, dry_run: bool) -> Iterator[RunContext]:
+        run_id = uuid.uuid4().hex
+        started = self._clock()
+        config = self.config
+        if not dry_run and not self.store.acquire_lock(_LOCK, run_id, lease=config.lock_lease, now=started):
+            raise SyncLockedError(
+                "another sync run holds the lock",
+                hint=f"wait for it, or for its lease ({config.lock_lease}) to expire",
+            )
+        calls_before = (self.ais.stats.snapshot(), self.zoho.stats, self.zoho.credits)
+
+        def renew() -> None:
+            if not dry_run:
+                self.store.acquire_lock(_LOCK, run_id, lease=config.lock_lease, now=self._clock())
+
+        context = RunContext(
+            run_id=run_id,
+            store=self.store,
+            mapper=self.mapper,
+            config=config,
+            clock=self._clock,
+            emit=self._emit,
+            tally=_Tally(),
+            renew_lock=renew,
+            jde=self._jde,
+            zoho=self._zoho,
+            dry_run=dry_run,
+        )
+        self._emit(RunStarted(run_id=run_id, directions=directions, dry_run=dry_run))
+        error: SdkError | None = None
+        try:
+            yield context
+        except SdkError as failure:
+            error = failure
+        finally:
+            if not dry_run:
+                self.store.release_lock(_LOCK, run_id)
+            self._last_report = SyncReport(
+                run_id=run_id,
+                started_at=started,
+                finished_at=self._clock(),
+                counts=context.tally.snapshot(),
+                jde_calls=self.ais.stats.snapshot() - calls_before[0],
+                zoho_calls=self.zoho.stats - calls_before[1],
+                zoho_credits=self.zoho.credits - calls_before[2],
+                dry_run=dry_run,
+            )
+            self._emit(RunFinished(run_id=run_id, error=redact_text(str(error)) if error else ""))
+        if error is not None:
+            raise SyncAbortedError(
+                f"run {run_id} stopped: {error}",
+                report=self._last_report,
+                hint="what was committed stays; run again when the system answers (nothing is repeated)",
+            ) from error
+
+    def _emit(self, event: SyncEvent) -> None:
+        for observer in self.observers:
+            try:
+                observer.on_event(event)
+            except Exception:  # an observer must never stop a run
+                _log.exception("observer %r failed on %s", observer, type(event).__name__)
+
+    # -- Zoho -> JDE -------------------------------------------------------------------------------------
+
+    def _poll_zoho(self, context: RunContext) -> dict[str, datetime]:
+        """Pull records modified since each module's cursor; returns when each poll started, by module."""
+        covered: dict[str, datetime] = {}
+        for entity in _ORDER:
+            if entity not in self.config.entities:
+                continue
+            module = self._zoho.module(entity)
+            stream = f"zoho:{module}"
+            cursor = self.store.get_cursor(stream)
+            since = cursor - self.config.overlap if cursor else None
+            started = context.clock()
+            newest = cursor
+            for batch in self._zoho.poll(entity, since, self.config.batch_size):
+                pull_batch(context, entity, batch)
+                seen = [record.modified_time for record in batch if record.modified_time is not None]
+                if seen:
+                    newest = max([newest, *seen]) if newest else max(seen)
+            deleted = [entry.id for entry in self._zoho.deleted(entity, since)]
+            self._mark_zoho_deleted(context, entity, deleted)
+            covered[module] = started
+            if newest is not None and not context.dry_run:
+                # A cursor never passes the start of the poll that set it (the signpost).
+                self.store.set_cursor(stream, min(newest, started))
+        return covered
+
+    def _drain_queue(self, context: RunContext, *, covered: dict[str, datetime] | None) -> None:
+        """Process queued notification ids, skipping those a poll of this run already covered."""
+        if context.dry_run:
+            return
+        lease = self.config.lock_lease
+        while claimed := self.store.claim(
+            context.run_id, limit=self.config.queue_batch, lease=lease, now=context.clock()
+        ):
+            for entity in _ORDER:
+                module = self._zoho.module(entity)
+                mine = [item for item in claimed if item.module == module]
+                if not mine or entity not in self.config.entities:
+                    continue
+                polled = (covered or {}).get(module)
+                deletes = [item.zoho_id for item in mine if item.operation == "delete"]
+                fetch = [
+                    item.zoho_id
+                    for item in mine
+                    if item.operation != "delete" and (polled is None or item.server_time >= polled)
+                ]
+                self._mark_zoho_deleted(context, entity, deletes)
+                for start in range(0, len(fetch), self.config.batch_size):
+                    records = self._zoho.fetch(entity, fetch[start : start + self.config.batch_size])
+                    if records:
+                        pull_batch(context, entity, records)
+            self.store.ack(claimed)
+
+    def _mark_zoho_deleted(self, context: RunContext, entity: Entity, zoho_ids: Sequence[str]) -> None:
+        if not zoho_ids:
+            return
+        links = self.store.get_links_by_zoho(entity, zoho_ids)
+        live = [link for link in links.values() if not link.deleted]
+        if not live:
+            return
+        checkpoint = Checkpoint(context, entity, Direction.ZOHO_TO_JDE, records=len(live))
+        for link in live:
+            context.tally.add(entity, Direction.ZOHO_TO_JDE, deleted=1)
+            if context.dry_run:
+                continue
+            checkpoint.link(attrs.evolve(link, deleted_in="zoho", deleted_at=context.clock()))
+            message = "deleted in Zoho; nothing deleted in JDE (financial master data)"
+            flag = self.config.orchestrations.flag_deleted
+            if flag:
+                try:
+                    self._jde.flag_deleted(flag, entity, link.jde_key, audit_id=context.new_audit_id())
+                    message += f"; flagged by {flag}"
+                except SdkError as error:
+                    message += f"; flagging failed: {redact_text(str(error))}"
+            checkpoint.event(AuditAction.DELETE, jde_key=link.jde_key, zoho_id=link.zoho_id, message=message)
+        checkpoint.commit()
+
+    # -- JDE -> Zoho -------------------------------------------------------------------------------------
+
+    def _push_jde(self, context: RunContext) -> None:
+        streams = self._jde.tables()
+        cursors = {table: self.store.get_cursor(f"jde:{table}") for table in streams}
+        started = context.clock()
+        reader = self._jde.changes(cursors, overlap=self.config.overlap, batch_size=self.config.batch_size)
+        for chunk in reader:
+            for entity in _ORDER:
+                aggregates = chunk.get(entity, [])
+                if aggregates and entity in self.config.entities:
+                    push_batch(context, entity, aggregates)
+        if context.dry_run:
+            return
+        for table, newest in reader.newest.items():
+            self.store.set_cursor(f"jde:{table}", min(newest, started))
+
+    def _resolve_gone(
+        self, context: RunContext, entity: Entity, direction: Direction, keys: set[str]
+    ) -> None:
+        """Resolve the failures of records that no longer exist on their source side."""
+        if keys and not context.dry_run:
+            self.store.resolve_failures(
+                entity, direction, keys, resolved_at=context.clock(), resolution="source gone"
+            )
+
+
+_ = (Outcome, split_contact_key, timedelta)

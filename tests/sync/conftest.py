@@ -1,0 +1,72 @@
+"""Both emulators on real loopback sockets, the two clients, a SQLite store, and an engine factory."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import attrs
+import pytest
+
+from jde_zoho_sdk import RetryPolicy
+from jde_zoho_sdk.jde import AisClient, AisCredentials
+from jde_zoho_sdk.sync.config import SyncConfig
+from jde_zoho_sdk.sync.engine import SyncEngine
+from jde_zoho_sdk.sync.observers import RecordingObserver
+from jde_zoho_sdk.sync.sqlite_store import SqliteStateStore
+from jde_zoho_sdk.testing import seed
+from jde_zoho_sdk.testing.ais import AisEmulator
+from jde_zoho_sdk.testing.zoho import ZohoEmulator
+from jde_zoho_sdk.zoho import Region, ZohoClient, ZohoOAuth
+
+JDE_ZONE = "America/Chicago"
+
+
+def no_sleep(_seconds: float) -> None:
+    """Retries in these tests never wait for real."""
+
+
+@attrs.define
+class Systems:
+    """The two emulated systems, the clients that talk to them, and the state store."""
+
+    ais_emu: AisEmulator
+    zoho_emu: ZohoEmulator
+    ais: AisClient
+    zoho: ZohoClient
+    store: SqliteStateStore
+    observer: RecordingObserver = attrs.field(factory=RecordingObserver)
+
+    def engine(self, **config: object) -> SyncEngine:
+        return SyncEngine(
+            ais=self.ais,
+            zoho=self.zoho,
+            store=self.store,
+            config=SyncConfig(**config),  # type: ignore[arg-type]
+            observers=[self.observer],
+        )
+
+    def load(self, data: seed.Dataset) -> dict[str, list[str]]:
+        return seed.load(data, ais=self.ais_emu, zoho=self.zoho_emu)
+
+
+@pytest.fixture
+def systems(tmp_path: Path) -> Iterator[Systems]:
+    retry = RetryPolicy(sleep=no_sleep, max_tries=4)
+    with (
+        AisEmulator(timezone=JDE_ZONE).serve() as ais_emu,
+        ZohoEmulator(notify=False).serve() as zoho_emu,
+    ):
+        assert ais_emu.url is not None
+        oauth = ZohoOAuth.from_refresh_token(
+            zoho_emu.client_id,
+            zoho_emu.client_secret,
+            zoho_emu.refresh_token,
+            Region.custom(zoho_emu.url, zoho_emu.url),
+        )
+        with (
+            AisClient(ais_emu.url, AisCredentials("JDE", "JDE"), timezone=JDE_ZONE, retry=retry) as ais,
+            ZohoClient(oauth, edition="enterprise", retry=retry) as zoho,
+            SqliteStateStore(tmp_path / "sync.db") as store,
+        ):
+            yield Systems(ais_emu, zoho_emu, ais, zoho, store)
