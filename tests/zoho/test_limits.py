@@ -1,0 +1,152 @@
+"""The client's own budgets: calls in flight capped by the limiter, credits counted and capped."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import httpx
+import pytest
+
+from jde_zoho_sdk.zoho import (
+    CreditBudgetExceededError,
+    Region,
+    ZohoClient,
+    ZohoConfigError,
+    ZohoNotFoundError,
+    ZohoOAuth,
+    write_cost,
+)
+from jde_zoho_sdk.zoho._limits import ConcurrencyLimiter, CreditMeter
+
+from .conftest import no_sleep_retry
+
+TOKEN = {"access_token": "1000.access.abcdef", "api_domain": "https://www.zohoapis.com", "expires_in": 3600}
+
+
+def client(handler: httpx.MockTransport, **options: object) -> ZohoClient:
+    oauth = ZohoOAuth.from_refresh_token("1000.ID", "client-secret-value", "1000.refresh-value", Region.US)
+    return ZohoClient(oauth, transport=handler, retry=no_sleep_retry(), **options)  # type: ignore[arg-type]
+
+
+def test_calls_from_many_threads_never_exceed_the_limit() -> None:
+    limit = 3
+    together = threading.Barrier(limit, timeout=5)  # every group of three must be in flight at once
+    lock = threading.Lock()
+    state = {"in_flight": 0, "peak": 0}
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/oauth/v2/token":
+            return httpx.Response(200, json=TOKEN)
+        with lock:
+            state["in_flight"] += 1
+            state["peak"] = max(state["peak"], state["in_flight"])
+        together.wait()
+        with lock:
+            state["in_flight"] -= 1
+        return httpx.Response(204)
+
+    with client(httpx.MockTransport(handle), max_concurrency=limit) as zoho:
+        workers = [threading.Thread(target=zoho.get_record, args=("Accounts", str(n))) for n in range(12)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        assert zoho.peak_concurrency == limit
+    assert state["peak"] == limit
+
+
+def test_upsert_batches_run_concurrently_and_come_back_in_input_order() -> None:
+    together = threading.Barrier(4, timeout=5)
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/oauth/v2/token":
+            return httpx.Response(200, json=TOKEN)
+        rows = json.loads(request.content)["data"]
+        together.wait()  # four batches in flight at once, or this times out
+        data = [
+            {
+                "code": "SUCCESS",
+                "action": "insert",
+                "duplicate_field": None,
+                "details": {"id": row["Account_Name"]},
+                "status": "success",
+                "message": "record added",
+            }
+            for row in rows
+        ]
+        return httpx.Response(200, json={"data": data})
+
+    with client(httpx.MockTransport(handle), max_concurrency=4) as zoho:
+        results = zoho.upsert(
+            "Accounts",
+            [{"Account_Name": str(n)} for n in range(400)],
+            duplicate_check_fields=["Account_Name"],
+        )
+        assert zoho.credits == 40
+        assert zoho.stats.calls == 4
+    assert [result.id for result in results] == [str(n) for n in range(400)]
+    assert [result.index for result in results] == list(range(400))
+
+
+def test_a_failed_batch_fails_the_call_and_stops_the_rest() -> None:
+    sent: list[int] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/oauth/v2/token":
+            return httpx.Response(200, json=TOKEN)
+        sent.append(len(json.loads(request.content)["data"]))
+        return httpx.Response(
+            400,
+            json={
+                "code": "INVALID_MODULE",
+                "details": {},
+                "message": "the module name given seems to be invalid",
+                "status": "error",
+            },
+        )
+
+    with client(httpx.MockTransport(handle), max_concurrency=1) as zoho, pytest.raises(ZohoNotFoundError):
+        zoho.upsert("Acounts", [{"Name": str(n)} for n in range(1000)], duplicate_check_fields=["Name"])
+    assert sent == [100]  # with one slot, the later batches were cancelled before they were sent
+
+
+@pytest.mark.parametrize(("records", "cost"), [(1, 1), (10, 1), (11, 2), (100, 10)])
+def test_a_write_costs_one_credit_per_ten_records(records: int, cost: int) -> None:
+    assert write_cost(records) == cost
+
+
+def test_the_credit_meter_counts_across_threads_and_refuses_past_the_budget() -> None:
+    meter = CreditMeter(1000)
+
+    def spend_100() -> None:
+        for _ in range(100):
+            meter.spend(1)
+
+    workers = [threading.Thread(target=spend_100) for _ in range(10)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert meter.spent == 1000
+    with pytest.raises(CreditBudgetExceededError, match="raise credit_budget"):
+        meter.spend(1)
+    assert meter.spent == 1000
+
+
+def test_limits_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        ConcurrencyLimiter(0)
+    with pytest.raises(ValueError, match="negative"):
+        CreditMeter(-1)
+
+
+def test_the_edition_sets_the_default_concurrency() -> None:
+    oauth = ZohoOAuth.from_refresh_token("1000.ID", "client-secret-value", "1000.refresh-value", Region.US)
+    assert [
+        ZohoClient(oauth, edition=edition).max_concurrency
+        for edition in ("free", "standard", "professional", "enterprise", "ultimate")
+    ] == [5, 10, 15, 20, 25]
+    assert ZohoClient(oauth, edition="free", max_concurrency=2).max_concurrency == 2
+    with pytest.raises(ZohoConfigError, match="unknown edition"):
+        ZohoClient(oauth, edition="platinum")  # type: ignore[arg-type]

@@ -1,0 +1,71 @@
+"""No secret (client secret, refresh token, access token, channel token) reaches a log line or an error."""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+import pytest
+
+from jde_zoho_sdk import SdkError
+from jde_zoho_sdk.testing.zoho import ZohoEmulator
+from jde_zoho_sdk.zoho import ChannelManager, Region, ZohoClient, ZohoOAuth, parse_notification
+
+from .conftest import Clock, no_sleep_retry
+
+CHANNEL_TOKEN = "channel-token-do-not-log-4711"
+
+
+def test_no_secret_appears_in_any_debug_log_line_or_error(
+    caplog: pytest.LogCaptureFixture, clock: Clock
+) -> None:
+    sent_tokens: set[str] = set()
+
+    def spy(request: httpx.Request) -> None:
+        header = request.headers.get("Authorization")
+        if header:
+            sent_tokens.add(header.removeprefix("Zoho-oauthtoken "))
+
+    errors: list[str] = []
+    caplog.set_level(logging.DEBUG)
+    with ZohoEmulator(clock=clock) as emu:
+        region = Region.custom(emu.url, emu.url)
+        oauth = ZohoOAuth.from_refresh_token(
+            emu.client_id, emu.client_secret, emu.refresh_token, region, clock=clock
+        )
+        with (
+            httpx.Client(transport=emu.transport(), event_hooks={"request": [spy]}) as http,
+            ZohoClient(oauth, http_client=http, retry=no_sleep_retry()) as zoho,
+        ):
+            zoho.upsert(
+                "Accounts",
+                [{"Account_Name": "Zylker", "Credit_Limit": "bad"}],
+                duplicate_check_fields=["Account_Name"],
+            )
+            emu.expire_tokens()  # a refused token, then a refresh
+            list(zoho.iter_records("Accounts", ["Account_Name"]))
+            ChannelManager(
+                zoho.channels,
+                channel_id="1",
+                events=["Accounts.all"],
+                notify_url="https://hooks.example",
+                token=CHANNEL_TOKEN,
+                clock=clock,
+            ).ensure()
+            zoho.channels.list()
+            emu.revoke_refresh_token()
+            emu.expire_tokens()
+            with pytest.raises(SdkError) as refused:
+                zoho.fields("Accounts")
+            errors.append(str(refused.value))
+            errors.append(repr(oauth))
+        with pytest.raises(SdkError) as forged:
+            parse_notification(b'{"token": "%s-forged"}' % CHANNEL_TOKEN.encode(), CHANNEL_TOKEN)
+        errors.append(str(forged.value))
+        secrets = {emu.client_secret, emu.refresh_token, CHANNEL_TOKEN, *sent_tokens}
+    assert len(sent_tokens) == 2  # the first token and its replacement were both used
+    lines = [record.getMessage() for record in caplog.records]
+    assert any("oauth/v2/token" in line or "access token issued" in line for line in lines)
+    assert any("/crm/v8/Accounts" in line for line in lines)
+    leaks = [(secret, line) for secret in secrets for line in [*lines, *errors] if secret in line]
+    assert leaks == []
