@@ -15,6 +15,7 @@ from jde_zoho_sdk.zoho import (
     ApiCreditsExhaustedError,
     CreditBudgetExceededError,
     ZohoClient,
+    ZohoRecord,
     ZohoServerError,
     criterion,
 )
