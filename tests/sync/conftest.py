@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import attrs
@@ -26,6 +27,20 @@ def no_sleep(_seconds: float) -> None:
     """Retries in these tests never wait for real."""
 
 
+class FakeClock:
+    """One clock for both emulators, both clients and the engine; tests move it instead of sleeping."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float = 60) -> datetime:
+        self.now += timedelta(seconds=seconds)
+        return self.now
+
+
 @attrs.define
 class Systems:
     """The two emulated systems, the clients that talk to them, and the state store."""
@@ -35,6 +50,7 @@ class Systems:
     ais: AisClient
     zoho: ZohoClient
     store: SqliteStateStore
+    clock: FakeClock
     observer: RecordingObserver = attrs.field(factory=RecordingObserver)
 
     def engine(self, **config: object) -> SyncEngine:
@@ -44,29 +60,42 @@ class Systems:
             store=self.store,
             config=SyncConfig(**config),  # type: ignore[arg-type]
             observers=[self.observer],
+            clock=self.clock,
         )
+
+    def account(self, address_number: int | str) -> dict[str, object]:
+        """The Zoho account linked to a JDE customer (by the JDE key Zoho holds)."""
+        found = [
+            a for a in self.zoho_emu.records("Accounts") if a.get("JDE_Address_Number") == str(address_number)
+        ]
+        assert len(found) == 1, f"{len(found)} accounts for JDE {address_number}"
+        return found[0]
 
     def load(self, data: seed.Dataset) -> dict[str, list[str]]:
         return seed.load(data, ais=self.ais_emu, zoho=self.zoho_emu)
 
 
 @pytest.fixture
-def systems(tmp_path: Path) -> Iterator[Systems]:
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def systems(tmp_path: Path, clock: FakeClock) -> Iterator[Systems]:
     retry = RetryPolicy(sleep=no_sleep, max_tries=4)
     with (
-        AisEmulator(timezone=JDE_ZONE).serve() as ais_emu,
-        ZohoEmulator(notify=False).serve() as zoho_emu,
+        AisEmulator(timezone=JDE_ZONE, clock=clock).serve() as ais_emu,
+        ZohoEmulator(notify=False, clock=clock).serve() as zoho_emu,
     ):
         assert ais_emu.url is not None
+        region = Region.custom(zoho_emu.url, zoho_emu.url)
         oauth = ZohoOAuth.from_refresh_token(
-            zoho_emu.client_id,
-            zoho_emu.client_secret,
-            zoho_emu.refresh_token,
-            Region.custom(zoho_emu.url, zoho_emu.url),
+            zoho_emu.client_id, zoho_emu.client_secret, zoho_emu.refresh_token, region, clock=clock
         )
+        credentials = AisCredentials("JDE", "JDE")
         with (
-            AisClient(ais_emu.url, AisCredentials("JDE", "JDE"), timezone=JDE_ZONE, retry=retry) as ais,
+            AisClient(ais_emu.url, credentials, timezone=JDE_ZONE, retry=retry, clock=clock) as ais,
             ZohoClient(oauth, edition="enterprise", retry=retry) as zoho,
             SqliteStateStore(tmp_path / "sync.db") as store,
         ):
-            yield Systems(ais_emu, zoho_emu, ais, zoho, store)
+            yield Systems(ais_emu, zoho_emu, ais, zoho, store, clock)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Final, Protocol
 
@@ -274,7 +274,7 @@ def _jde_customer(
         {"AN8": number, "ALPH": name, "TAX": tax, "AT1": "C", "AC01": r.choice(CATEGORIES), "ALKY": ""},
     )
     data.add("F0111", {"AN8": number, "IDLN": 0, "MLNM": name[:40], "GNNM": "", "SRNM": "", "TYC": ""})
-    data.add("F0116", {"AN8": number, "EFTB": date(2020, 1, 1), **maker.address()})
+    data.add("F0116", {"AN8": number, **maker.address()})
     data.add(
         "F03012",
         {
@@ -412,7 +412,7 @@ def _suppliers(data: Dataset, maker: _Maker, suppliers: int) -> None:
         tax = maker.tax_id(500_000 + index)
         email = maker.email(name, 500_000 + index, "orders")
         data.add("F0101", {"AN8": number, "ALPH": name, "TAX": tax, "AT1": "V", "AC01": "", "ALKY": ""})
-        data.add("F0116", {"AN8": number, "EFTB": date(2020, 1, 1), **maker.address()})
+        data.add("F0116", {"AN8": number, **maker.address()})
         data.add("F0401", {"AN8": number, "TRAP": r.choice(PAYMENT_TERMS), "CRRP": "USD", "HDPY": "N"})
         if email:
             data.add("F01151", {"AN8": number, "IDLN": 0, "RCK7": 1, "ETP": "E", "EMAL": email})

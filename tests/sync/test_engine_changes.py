@@ -1,0 +1,228 @@
+"""Incremental changes in both directions, conflicts, failures and replay, deletes, dry runs, notifications."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from jde_zoho_sdk.sync.merge import FieldPolicy
+from jde_zoho_sdk.sync.model import AuditAction, Direction, Entity
+from jde_zoho_sdk.testing import seed
+from jde_zoho_sdk.zoho import Notification
+from tests.sync.conftest import Systems
+
+CUSTOMER = 100_004  # seeded customers with index % 5 in (3, 4) are only in JDE
+
+
+@pytest.fixture
+def synced(systems: Systems) -> Systems:
+    """A seeded distributor after its first full sync."""
+    systems.load(seed.generate(customers=30, seed=11))
+    report = systems.engine().run()
+    assert report.failed == 0, systems.store.list_failures()
+    systems.clock.advance(120)
+    return systems
+
+
+def zoho_writes(systems: Systems, since: int) -> list[str]:
+    return [
+        f"{r.method} {r.path}" for r in systems.zoho_emu.request_log[since:] if r.method in ("POST", "PUT")
+    ]
+
+
+def test_credit_limit_change_in_jde_reaches_zoho_and_nothing_else_moves(synced: Systems) -> None:
+    synced.ais_emu.tables.update("F03012", {"AN8": CUSTOMER, "CO": "00000"}, {"ACL": Decimal(98_500)})
+    log_start = len(synced.zoho_emu.request_log)
+    report = synced.engine().run()
+    assert synced.account(CUSTOMER)["Credit_Limit"] == Decimal(98_500)
+    counts = report.counts[(Entity.CUSTOMER, Direction.JDE_TO_ZOHO)]
+    assert (counts.updated, counts.created, report.failed) == (1, 0, 0)
+    assert zoho_writes(synced, log_start) == ["PUT /crm/v8/Accounts"]
+    synced.clock.advance(60)
+    assert synced.engine().run().written == 0
+
+
+def test_new_zoho_account_becomes_a_jde_customer_once(synced: Systems) -> None:
+    zoho_id = synced.zoho_emu.insert(
+        "Accounts",
+        {"Account_Name": "Brand New Prospect LLC", "Email": "buyer@brandnew.example", "Tax_ID": "98-7654321",
+         "Payment_Terms": "Net 45", "Credit_Limit": Decimal("7500.49"), "Billing_Country": "Canada"},
+    )  # fmt: skip
+    report = synced.engine().run()
+    assert report.counts[(Entity.CUSTOMER, Direction.ZOHO_TO_JDE)].created == 1
+    [row] = [r for r in synced.ais_emu.tables.rows("F0101") if r["ALKY"] == zoho_id]
+    terms = synced.ais_emu.tables.get("F03012", {"AN8": row["AN8"], "CO": "00000"})
+    assert terms is not None
+    assert (row["ALPH"], row["TAX"], terms["TRAR"], terms["ACL"]) == (
+        "Brand New Prospect LLC",
+        "98-7654321",
+        "N45",
+        7500,
+    )
+    assert synced.zoho_emu.get("Accounts", zoho_id)["JDE_Address_Number"] == str(row["AN8"])  # type: ignore[index]
+    synced.clock.advance(60)
+    again = synced.engine().run()
+    assert again.written == 0, again.counts
+    # Zoho keeps its 7500.49 and JDE its rounded 7500: each side's snapshot is what it stores.
+    assert synced.zoho_emu.get("Accounts", zoho_id)["Credit_Limit"] == Decimal("7500.49")  # type: ignore[index]
+
+
+def test_conflict_is_merged_field_by_field_by_policy(synced: Systems) -> None:
+    account = synced.account(CUSTOMER)
+    synced.ais_emu.tables.update("F03012", {"AN8": CUSTOMER, "CO": "00000"}, {"ACL": Decimal(40_000)})
+    synced.ais_emu.tables.update("F0116", {"AN8": CUSTOMER, "EFTB": None}, {"CTY1": "Evanston"})
+    synced.clock.advance(30)
+    synced.zoho_emu.update(
+        "Accounts", str(account["id"]), {"Credit_Limit": Decimal(1_000), "Billing_City": "Skokie"}
+    )
+    report = synced.engine().run()
+    assert report.counts[(Entity.CUSTOMER, Direction.ZOHO_TO_JDE)].conflicts == 1
+    after = synced.account(CUSTOMER)
+    address = synced.ais_emu.tables.get("F0116", {"AN8": CUSTOMER, "EFTB": None})
+    terms = synced.ais_emu.tables.get("F03012", {"AN8": CUSTOMER, "CO": "00000"})
+    assert address is not None
+    assert terms is not None
+    # JDE owns the credit limit; the city changed last in Zoho, so Zoho's wins (newest wins).
+    assert (after["Credit_Limit"], terms["ACL"]) == (Decimal(40_000), Decimal(40_000))
+    assert (after["Billing_City"], address["CTY1"]) == ("Skokie", "Skokie")
+    merges = [e for e in synced.store.query_audit(record_key=str(CUSTOMER)) if e.action is AuditAction.MERGE]
+    assert len(merges) == 1
+    assert "credit_limit from jde" in merges[0].message
+    assert "city from zoho" in merges[0].message
+    synced.clock.advance(60)
+    assert synced.engine().run().written == 0
+
+
+def test_policy_can_give_a_field_to_zoho(synced: Systems) -> None:
+    account = synced.account(CUSTOMER)
+    synced.ais_emu.tables.update("F03012", {"AN8": CUSTOMER, "CO": "00000"}, {"ACL": Decimal(40_000)})
+    synced.zoho_emu.update("Accounts", str(account["id"]), {"Credit_Limit": Decimal(1_000)})
+    synced.engine(policies={"credit_limit": FieldPolicy.ZOHO_WINS}).run()
+    assert synced.account(CUSTOMER)["Credit_Limit"] == Decimal(1_000)
+
+
+def test_failing_record_is_stored_rest_lands_and_replay_writes_the_newest_value(synced: Systems) -> None:
+    good = synced.zoho_emu.insert("Accounts", {"Account_Name": "Good One", "Email": "good@one.example"})
+    bad = synced.zoho_emu.insert("Accounts", {"Account_Name": "Nowhere Ltd", "Billing_Country": "Narnia"})
+    report = synced.engine().run()
+    assert report.failed == 1
+    [failure] = synced.store.list_failures()
+    assert (failure.source_key, failure.stage, failure.error_code) == (bad, "map", "MappingError")
+    assert "country" in failure.message
+    assert [r for r in synced.ais_emu.tables.rows("F0101") if r["ALKY"] == good]
+    synced.clock.advance(60)
+    # The source is fixed (and edited again) in Zoho; a replay re-reads it and writes the newest value.
+    synced.zoho_emu.update("Accounts", bad, {"Billing_Country": "Mexico", "Account_Name": "Somewhere Ltd"})
+    replay = synced.engine().replay()
+    assert replay.failed == 0
+    assert synced.store.list_failures() == []
+    [row] = [r for r in synced.ais_emu.tables.rows("F0101") if r["ALKY"] == bad]
+    assert row["ALPH"] == "Somewhere Ltd"
+    assert [r["CTR"] for r in synced.ais_emu.tables.rows("F0116") if r["AN8"] == row["AN8"]] == ["MX"]
+
+
+def test_zoho_refusing_one_row_fails_only_that_record(synced: Systems) -> None:
+    synced.ais_emu.tables.update("F01151", {"AN8": CUSTOMER, "IDLN": 0, "RCK7": 1}, {"EMAL": "not-an-e-mail"})
+    synced.ais_emu.tables.update("F03012", {"AN8": 100_005, "CO": "00000"}, {"ACL": Decimal(12_000)})
+    report = synced.engine().run()
+    assert report.failed == 1
+    [failure] = synced.store.list_failures()
+    assert (failure.source_key, failure.stage, failure.error_code) == (str(CUSTOMER), "write", "INVALID_DATA")
+    assert synced.account(100_005)["Credit_Limit"] == Decimal(12_000)
+    synced.clock.advance(60)
+    synced.ais_emu.tables.update(
+        "F01151", {"AN8": CUSTOMER, "IDLN": 0, "RCK7": 1}, {"EMAL": "fixed@acme.example"}
+    )
+    assert synced.engine().replay().failed == 0
+    assert synced.account(CUSTOMER)["Email"] == "fixed@acme.example"
+
+
+def test_contact_and_vendor_created_in_zoho_reach_jde(synced: Systems) -> None:
+    account = synced.account(CUSTOMER)
+    contact_id = synced.zoho_emu.insert(
+        "Contacts",
+        {
+            "First_Name": "Inés",
+            "Last_Name": "García",
+            "Email": "ines@acme.example",
+            "Account_Name": {"id": account["id"]},
+        },
+    )
+    vendor_id = synced.zoho_emu.insert("Vendors", {"Vendor_Name": "Bolts & Nuts Co", "Tax_ID": "11-2223334"})
+    report = synced.engine().run()
+    assert report.failed == 0, synced.store.list_failures()
+    [line] = [r for r in synced.ais_emu.tables.rows("F0111") if r["REM1"] == contact_id]
+    assert (line["AN8"], line["GNNM"], line["SRNM"]) == (CUSTOMER, "Inés", "García")
+    [vendor] = [r for r in synced.ais_emu.tables.rows("F0101") if r["ALKY"] == vendor_id]
+    assert vendor["AT1"] == "V"
+    assert synced.zoho_emu.get("Contacts", contact_id)["JDE_Contact_Key"] == f"{CUSTOMER}-{line['IDLN']}"  # type: ignore[index]
+
+
+def test_zoho_delete_is_recorded_and_nothing_is_deleted_in_jde(synced: Systems) -> None:
+    account = synced.account(CUSTOMER)
+    synced.zoho_emu.delete("Accounts", str(account["id"]))
+    report = synced.engine().run()
+    assert report.counts[(Entity.CUSTOMER, Direction.ZOHO_TO_JDE)].deleted == 1
+    assert synced.ais_emu.tables.get("F0101", {"AN8": CUSTOMER}) is not None
+    [link] = synced.store.get_links_by_jde(Entity.CUSTOMER, [str(CUSTOMER)]).values()
+    assert link.deleted_in == "zoho"
+    # A later JDE edit does not bring the deleted account back.
+    synced.ais_emu.tables.update("F03012", {"AN8": CUSTOMER, "CO": "00000"}, {"ACL": Decimal(1)})
+    synced.clock.advance(60)
+    synced.engine().run()
+    assert not [
+        a for a in synced.zoho_emu.records("Accounts") if a.get("JDE_Address_Number") == str(CUSTOMER)
+    ]
+    events = synced.store.query_audit(record_key=str(CUSTOMER))
+    assert any(e.action is AuditAction.DELETE for e in events)
+    assert any(e.action is AuditAction.SKIP and "deleted in zoho" in e.message for e in events)
+
+
+def test_same_name_different_tax_ids_stay_two(systems: Systems) -> None:
+    data = seed.generate(customers=60, seed=2)
+    systems.load(data)
+    assert data.same_name
+    systems.engine().run()
+    for first, second in data.same_name:
+        one, two = systems.account(first), systems.account(second)
+        assert one["Account_Name"] == two["Account_Name"]
+        assert one["id"] != two["id"]
+
+
+def test_dry_run_lists_the_changes_the_next_run_makes_and_writes_nothing(synced: Systems) -> None:
+    synced.ais_emu.tables.update("F03012", {"AN8": CUSTOMER, "CO": "00000"}, {"ACL": Decimal(66_000)})
+    synced.zoho_emu.insert("Accounts", {"Account_Name": "Planned Co", "Email": "plan@planned.example"})
+    log_start = len(synced.zoho_emu.request_log)
+    orchestrations = len(synced.ais_emu.orchestration_log)
+    plan = synced.engine().plan()
+    assert zoho_writes(synced, log_start) == []
+    assert len(synced.ais_emu.orchestration_log) == orchestrations
+    planned = {(c.entity, c.direction, c.action) for c in plan.changes}
+    assert (Entity.CUSTOMER, Direction.JDE_TO_ZOHO, AuditAction.UPDATE) in planned
+    assert (Entity.CUSTOMER, Direction.ZOHO_TO_JDE, AuditAction.CREATE) in planned
+    [update] = [c for c in plan.changes if c.direction is Direction.JDE_TO_ZOHO]
+    assert [(f.field, f.new) for f in update.changes] == [("credit_limit", Decimal("66000.00"))]
+    report = synced.engine().run()
+    done = {(e, d) for (e, d), counts in report.counts.items() if counts.written}
+    assert done == {(Entity.CUSTOMER, Direction.JDE_TO_ZOHO), (Entity.CUSTOMER, Direction.ZOHO_TO_JDE)}
+
+
+def test_notification_ids_are_queued_then_drained(synced: Systems) -> None:
+    account = synced.account(CUSTOMER)
+    synced.zoho_emu.update("Accounts", str(account["id"]), {"Phone": "414 555-0123"})
+    notification = Notification(
+        module="Accounts",
+        operation="update",
+        ids=(str(account["id"]),),
+        channel_id="1",
+        server_time=synced.clock(),
+    )
+    engine = synced.engine()
+    assert engine.handle_notification(notification) == 1
+    assert engine.handle_notification(notification) == 0  # duplicates collapse
+    report = engine.drain()
+    assert report.counts[(Entity.CUSTOMER, Direction.ZOHO_TO_JDE)].updated == 1
+    phone = [r for r in synced.ais_emu.tables.rows("F0115") if r["AN8"] == CUSTOMER and r["IDLN"] == 0]
+    assert (phone[0]["AR1"], phone[0]["PH1"]) == ("414", "555-0123")
+    assert synced.store.queue_depth() == 0
