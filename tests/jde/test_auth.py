@@ -21,12 +21,8 @@ from jde_zoho_sdk.jde import (
 )
 from tests.jde.conftest import FakeClock, no_wait_retry
 
-TOKEN_ANSWER = {
-    "username": "JDE",
-    "environment": "JDV920",
-    "role": "*ALL",
-    "userInfo": {"token": "", "dateFormat": "MDE", "simpleDateFormat": "MM/dd/yyyy", "dateSeperator": "/"},
-}
+USER_INFO = {"dateFormat": "MDE", "simpleDateFormat": "MM/dd/yyyy", "dateSeperator": "/"}
+TOKEN_ANSWER = {"username": "JDE", "environment": "JDV920", "role": "*ALL"}
 OK_ORCHESTRATION = {"AddressNumber": 4242, "jde__status": "SUCCESS"}
 
 Answer = int | tuple[int, object]
@@ -68,9 +64,7 @@ class ScriptedAis:
         with self._lock:
             token = f"044token-number-{len(self.tokens) + 1}=="
             self.tokens.append(token)
-        return httpx.Response(
-            200, json={**TOKEN_ANSWER, "userInfo": {**TOKEN_ANSWER["userInfo"], "token": token}}
-        )  # type: ignore[dict-item]
+        return httpx.Response(200, json={**TOKEN_ANSWER, "userInfo": {**USER_INFO, "token": token}})
 
     def calls(self, suffix: str) -> list[httpx.Request]:
         return [r for r in self.requests if r.url.path.endswith(suffix)]

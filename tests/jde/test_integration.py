@@ -78,7 +78,8 @@ def test_token_request_then_logout_on_close(served: AisEmulator) -> None:
 def test_proactive_refresh_requests_a_new_token_and_logs_the_old_one_out(served: AisEmulator) -> None:
     client_clock = FakeClock()
     with connect(served, client_clock, refresh_every=timedelta(minutes=25)) as ais:
-        first = served.sessions()[0] if ais.session else None
+        assert ais.session.username == "JDE"
+        (first,) = served.sessions()
         client_clock.advance(minutes=26)
         list(ais.browse("F0101", ["AN8"], where=Condition("AN8", Operator.EQUAL, 7)))
         assert ais.logins == 2
@@ -146,7 +147,8 @@ def test_orchestration_success_and_error_body(served: AisEmulator) -> None:
             {"ExternalReference": "5725767000003000064", "AlphaName": "Acme Industrial", "CreditLimit": 5000},
         )
         assert created.status == "SUCCESS"
-        assert created.started_at is not None and created.server_seconds is not None
+        assert created.started_at is not None
+        assert created.server_seconds is not None
         with pytest.raises(OrchestrationError) as caught:
             ais.run_orchestration(
                 "JZ_CreateCustomer", {"ExternalReference": "z-2", "AlphaName": "Bad Co", "Currency": "XXX"}

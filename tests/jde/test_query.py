@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any, cast
 
 import pytest
 from hypothesis import given, settings
@@ -46,7 +47,7 @@ def test_nested_query_uses_complex_query_joined_by_the_parent_operator() -> None
     wire = query.to_wire("F0101", DateFormat("dd/MM/yyyy"))
     assert wire["matchType"] == "MATCH_ANY"
     assert "condition" not in wire
-    first, second = wire["complexQuery"]  # type: ignore[misc]
+    first, second = cast(list[dict[str, Any]], wire["complexQuery"])
     assert first == {
         "andOr": "OR",
         "query": {
@@ -66,9 +67,11 @@ def test_nested_query_uses_complex_query_joined_by_the_parent_operator() -> None
 
 def test_same_operator_nesting_and_single_items_flatten() -> None:
     a, b, c = (Condition(alias, Operator.STR_NOT_BLANK) for alias in ("TAX", "ALPH", "ALKY"))
-    wire = Query.all(a, Query.all(b, Query.any(c))).to_wire("F0101")
-    assert [item["controlId"] for item in wire["condition"]] == ["F0101.TAX", "F0101.ALPH", "F0101.ALKY"]  # type: ignore[index, union-attr]
-    assert "value" not in wire["condition"][0]  # type: ignore[index]
+    conditions = cast(
+        list[dict[str, Any]], Query.all(a, Query.all(b, Query.any(c))).to_wire("F0101")["condition"]
+    )
+    assert [item["controlId"] for item in conditions] == ["F0101.TAX", "F0101.ALPH", "F0101.ALKY"]
+    assert "value" not in conditions[0]
 
 
 def test_values_are_written_as_ais_reads_them() -> None:

@@ -55,7 +55,8 @@ def test_documented_page_gives_rows_by_alias_and_the_next_link() -> None:
     assert parsed.more_records is True
     assert parsed.records == 2
     assert parsed.title == "Data Browser - F0101 [Address Book Master]"
-    assert parsed.next_href is not None and parsed.next_href.endswith("token=044h%3D")
+    assert parsed.next_href is not None
+    assert parsed.next_href.endswith("token=044h%3D")
     assert parsed.rows[0] == {"AT1": "O", "AN8": 1, "ALPH": "Financial/Distribution Company"}
     assert "next_href" not in repr(parsed)  # the link embeds the token
 
