@@ -123,6 +123,7 @@ class ZohoEmulator:
         self._sleep = sleep
         self.zone = ZoneInfo(timezone)
         self._clock = clock or (lambda: datetime.now(UTC))
+        self._last_stamp: tuple[int, str] = (-1, "")
         self._lock = threading.RLock()
         self._flight_lock = threading.Lock()
         self._in_flight = 0
@@ -131,11 +132,11 @@ class ZohoEmulator:
         self.credits_used = 0
         rng = random.Random(seed)
         self._next = 5_725_767_000_000_100_000 + seed * 10_000_000_000
-        self.oauth = OAuthService(
+        self._oauth = OAuthService(
             client_id=client_id, client_secret=client_secret, refresh_token=refresh_token, org_id=org_id,
             clock=self._clock, ttl=access_token_ttl, rng=rng,
         )  # fmt: skip
-        self.oauth.api_domain = self.url
+        self._oauth.api_domain = self.url
         schema = build_schema(
             payment_terms=payment_terms, customer_categories=customer_categories, extra_fields=extra_fields
         )
@@ -144,12 +145,12 @@ class ZohoEmulator:
             self._stores[module] = ModuleStore(
                 module, fields, self._stores, next_id=self._new_id, zone=self.zone, fmt=self._fmt_ts
             )
-        self.api = RecordsApi(
+        self._records = RecordsApi(
             self._stores, clock=self._clock, fmt=self._fmt, page_token_reach=page_token_reach,
             discrete_page_limit=discrete_page_limit,
         )  # fmt: skip
         self.version = "v8"
-        self.watch = WatchService(
+        self._watch_service = WatchService(
             list(schema), clock=self._clock, fmt=self._fmt, resource_uri=self._resource_uri
         )
         self._notifier = Notifier(transport=notify_transport)
@@ -168,7 +169,11 @@ class ZohoEmulator:
         return when.astimezone(self.zone).replace(microsecond=0).isoformat()
 
     def _fmt_ts(self, seconds: int) -> str:
-        return datetime.fromtimestamp(seconds, self.zone).isoformat()
+        # Seeding stamps many records in the same second; format each second once.
+        last = self._last_stamp
+        if last[0] != seconds:
+            last = self._last_stamp = (seconds, datetime.fromtimestamp(seconds, self.zone).isoformat())
+        return last[1]
 
     def _now(self) -> int:
         return int(self._clock().timestamp())
@@ -187,12 +192,12 @@ class ZohoEmulator:
         """
         with serve_wsgi(self.app, host=host, port=port) as url:
             previous, self.url = self.url, url
-            self.oauth.api_domain = url
+            self._oauth.api_domain = url
             try:
                 yield self
             finally:
                 self._notifier.close()
-                self.url = self.oauth.api_domain = previous
+                self.url = self._oauth.api_domain = previous
 
     def transport(self) -> EmulatorTransport:
         """An httpx transport that runs requests through the emulator in-process (base URL ``.url``)."""
@@ -296,19 +301,19 @@ class ZohoEmulator:
     @property
     def token_requests(self) -> int:
         """Access tokens issued."""
-        return self.oauth.issued_count
+        return self._oauth.issued_count
 
     def expire_tokens(self) -> None:
         """Invalidate every access token now (the next call gets ``INVALID_TOKEN``)."""
-        self.oauth.expire_all()
+        self._oauth.expire_all()
 
     def revoke_refresh_token(self) -> None:
         """Revoke the refresh token (token requests then get ``invalid_code``)."""
-        self.oauth.revoke(self.refresh_token)
+        self._oauth.revoke(self.refresh_token)
 
     def issue_grant_code(self) -> str:
         """A one-time authorization code (valid three minutes) for the authorization-code grant."""
-        return self.oauth.issue_grant_code()
+        return self._oauth.issue_grant_code()
 
     # -- the API -------------------------------------------------------------------------------------
 
@@ -341,18 +346,18 @@ class ZohoEmulator:
 
     def _accounts(self, request: Request) -> Answer:
         if request.path == "/oauth/v2/token/revoke":
-            self.oauth.revoke(request.query.get("token", ""))
+            self._oauth.revoke(request.query.get("token", ""))
             return Answer(200, {"status": "success"})
         if request.path != "/oauth/v2/token":
             return error(404, "INVALID_URL_PATTERN", _BAD_URL)
-        token = self.oauth.answer(request.query)
+        token = self._oauth.answer(request.query)
         return Answer(token.status, dict(token.body))
 
     def _api(self, request: Request, rest: str) -> Answer:
         header = request.headers.get("authorization", "")
         if not header.startswith("Zoho-oauthtoken "):
             return error(401, "AUTHENTICATION_FAILURE", "Authentication failed")
-        if not self.oauth.is_valid(header.removeprefix("Zoho-oauthtoken ").strip()):
+        if not self._oauth.is_valid(header.removeprefix("Zoho-oauthtoken ").strip()):
             return error(401, "INVALID_TOKEN", "invalid oauth token")
         if not self._spend(self._cost(request, rest)):
             return error(429, "TOO_MANY_REQUESTS", _NO_CREDITS, limit_type="api_credits")
@@ -402,10 +407,10 @@ class ZohoEmulator:
     def _route(self, request: Request, parts: list[str]) -> tuple[Answer, list[Change]]:
         method, head = request.method, parts[0]
         if parts == ["settings", "fields"] and method == "GET":
-            return self.api.fields(request), []
+            return self._records.fields(request), []
         if parts == ["actions", "watch"]:
             return self._watch(request), []
-        store = self.api.store(head)
+        store = self._records.store(head)
         if store is None:
             return error(
                 400, "INVALID_MODULE", "the module name given seems to be invalid", resource_path_index=0
@@ -415,16 +420,16 @@ class ZohoEmulator:
         since = self._since(request)
         tail = parts[1] if len(parts) == 2 else None
         routes: dict[tuple[str, str | None], Callable[[], tuple[Answer, list[Change]]]] = {
-            ("GET", None): lambda: (self.api.list_records(store, request, since), []),
-            ("POST", None): lambda: self.api.write("insert", store, request, self._now()),
-            ("PUT", None): lambda: self.api.write("update", store, request, self._now()),
-            ("POST", "upsert"): lambda: self.api.write("upsert", store, request, self._now()),
-            ("GET", "search"): lambda: (self.api.search(store, request), []),
-            ("GET", "deleted"): lambda: (self.api.deleted(store, request, since), []),
+            ("GET", None): lambda: (self._records.list_records(store, request, since), []),
+            ("POST", None): lambda: self._records.write("insert", store, request, self._now()),
+            ("PUT", None): lambda: self._records.write("update", store, request, self._now()),
+            ("POST", "upsert"): lambda: self._records.write("upsert", store, request, self._now()),
+            ("GET", "search"): lambda: (self._records.search(store, request), []),
+            ("GET", "deleted"): lambda: (self._records.deleted(store, request, since), []),
         }
         if tail is not None and tail.isdigit():
-            routes[("GET", tail)] = lambda: (self.api.get_one(store, tail), [])
-            routes[("PUT", tail)] = lambda: self.api.write(
+            routes[("GET", tail)] = lambda: (self._records.get_one(store, tail), [])
+            routes[("PUT", tail)] = lambda: self._records.write(
                 "update", store, request, self._now(), record_id=tail
             )
         handler = routes.get((method, tail))
@@ -434,7 +439,9 @@ class ZohoEmulator:
 
     def _watch(self, request: Request) -> Answer:
         if request.method == "GET":
-            status, body = self.watch.listing(request.query.get("channel_id"), request.query.get("module"))
+            status, body = self._watch_service.listing(
+                request.query.get("channel_id"), request.query.get("module")
+            )
             return Answer(status, body)
         if request.method == "DELETE":
             ids = [item for item in request.query.get("channel_ids", "").split(",") if item]
@@ -442,9 +449,9 @@ class ZohoEmulator:
                 return error(
                     400, "REQUIRED_PARAM_MISSING", "required param is missing", param_name="channel_ids"
                 )
-            return Answer(*self.watch.disable(ids))
+            return Answer(*self._watch_service.disable(ids))
         if request.method in ("POST", "PUT", "PATCH"):
-            return Answer(*self.watch.write(request.method, request.json))
+            return Answer(*self._watch_service.write(request.method, request.json))
         return error(400, "INVALID_REQUEST_METHOD", "The http request method type is not a valid one")
 
     def _deliver(self, changes: Sequence[Change]) -> None:
@@ -452,7 +459,7 @@ class ZohoEmulator:
             return
         now = self._clock()
         for change in changes:
-            for channel_id, url, token in self.watch.subscribers(change.module, change.operation):
+            for channel_id, url, token in self._watch_service.subscribers(change.module, change.operation):
                 for start in range(0, len(change.ids), _IDS_PER_CALLBACK):
                     ids = change.ids[start : start + _IDS_PER_CALLBACK]
                     body = callback_body(

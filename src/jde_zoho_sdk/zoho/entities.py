@@ -14,8 +14,7 @@ from typing import Final
 
 import attrs
 
-from jde_zoho_sdk.errors import MappingError
-from jde_zoho_sdk.zoho._convert import parse_datetime, to_decimal
+from jde_zoho_sdk.zoho._entity_values import Reader, reference, write_values
 from jde_zoho_sdk.zoho.models import Lookup, ZohoRecord
 
 __all__ = ["DEFAULT_CUSTOM_FIELDS", "Account", "Contact", "CustomFieldNames", "Vendor"]
@@ -50,79 +49,6 @@ class CustomFieldNames:
 
 DEFAULT_CUSTOM_FIELDS: Final = CustomFieldNames()
 """The default custom field API names."""
-
-
-class _Reader:
-    """Reads typed values out of a record, naming the field and the record on a bad value."""
-
-    def __init__(self, record: ZohoRecord) -> None:
-        self.record = record
-        self.used = {"id", "Modified_Time"}
-
-    def _fail(self, field: str, message: str) -> MappingError:
-        return MappingError(message, field=field, record_key=f"zoho:{self.record.module}:{self.record.id}")
-
-    def _raw(self, field: str) -> object:
-        self.used.add(field)
-        return self.record.values.get(field)
-
-    def text(self, field: str) -> str | None:
-        value = self._raw(field)
-        if value is None or isinstance(value, str):
-            return value
-        if isinstance(value, int | Decimal) and not isinstance(value, bool):
-            return str(value)
-        raise self._fail(field, f"expected text, got {type(value).__name__}")
-
-    def decimal(self, field: str) -> Decimal | None:
-        value = self._raw(field)
-        if value is None:
-            return None
-        try:
-            return to_decimal(value)
-        except (TypeError, ValueError) as error:
-            raise self._fail(field, str(error)) from None
-
-    def flag(self, field: str) -> bool | None:
-        value = self._raw(field)
-        if value is None or isinstance(value, bool):
-            return value
-        raise self._fail(field, f"expected true or false, got {type(value).__name__}")
-
-    def moment(self, field: str) -> datetime | None:
-        value = self._raw(field)
-        if value is None:
-            return None
-        try:
-            return parse_datetime(value)
-        except (TypeError, ValueError) as error:
-            raise self._fail(field, str(error)) from None
-
-    def lookup(self, field: str) -> Lookup | None:
-        value = self._raw(field)
-        if value is None:
-            return None
-        if isinstance(value, str):
-            return Lookup(value)
-        if isinstance(value, Mapping) and isinstance(value.get("id"), str | int):
-            name = value.get("name")
-            rest = {key: item for key, item in value.items() if key not in ("id", "name")}
-            return Lookup(str(value["id"]), name if isinstance(name, str) else None, rest)
-        raise self._fail(field, "expected a lookup {'id': ..., 'name': ...}")
-
-    def rest(self) -> dict[str, object]:
-        return {key: value for key, value in self.record.values.items() if key not in self.used}
-
-
-def _ref(lookup: Lookup | None) -> dict[str, str] | None:
-    return None if lookup is None else {"id": lookup.id}
-
-
-def _values(record_id: str | None, values: dict[str, object], include_none: bool) -> dict[str, object]:
-    out = {key: value for key, value in values.items() if include_none or value is not None}
-    if record_id is not None:
-        out["id"] = record_id
-    return out
 
 
 @attrs.frozen(kw_only=True)
@@ -178,7 +104,7 @@ class Account:
         Raises:
             MappingError: A value has the wrong type (naming the field and the record).
         """
-        r = _Reader(record)
+        r = Reader(record)
         return cls(
             id=record.id,
             account_name=r.text("Account_Name"),
@@ -248,8 +174,8 @@ class Account:
             "Shipping_Country": self.shipping_country,
             "Description": self.description,
             "Currency": self.currency,
-            "Owner": _ref(self.owner),
-            "Parent_Account": _ref(self.parent_account),
+            "Owner": reference(self.owner),
+            "Parent_Account": reference(self.parent_account),
             names.jde_address_number: self.jde_address_number,
             names.tax_id: self.tax_id,
             names.credit_limit: self.credit_limit,
@@ -258,7 +184,7 @@ class Account:
             names.customer_category: self.customer_category,
             names.audit_id: self.audit_id,
         }
-        return _values(self.id, values, include_none)
+        return write_values(self.id, values, include_none)
 
 
 @attrs.frozen(kw_only=True)
@@ -303,7 +229,7 @@ class Contact:
         Raises:
             MappingError: A value has the wrong type (naming the field and the record).
         """
-        r = _Reader(record)
+        r = Reader(record)
         return cls(
             id=record.id,
             first_name=r.text("First_Name"),
@@ -357,8 +283,8 @@ class Contact:
             "Fax": self.fax,
             "Title": self.title,
             "Department": self.department,
-            "Account_Name": _ref(self.account),
-            "Vendor_Name": _ref(self.vendor),
+            "Account_Name": reference(self.account),
+            "Vendor_Name": reference(self.vendor),
             "Mailing_Street": self.mailing_street,
             "Mailing_City": self.mailing_city,
             "Mailing_State": self.mailing_state,
@@ -366,11 +292,11 @@ class Contact:
             "Mailing_Country": self.mailing_country,
             "Email_Opt_Out": self.email_opt_out,
             "Description": self.description,
-            "Owner": _ref(self.owner),
+            "Owner": reference(self.owner),
             names.jde_contact_key: self.jde_contact_key,
             names.audit_id: self.audit_id,
         }
-        return _values(self.id, values, include_none)
+        return write_values(self.id, values, include_none)
 
 
 @attrs.frozen(kw_only=True)
@@ -406,7 +332,7 @@ class Vendor:
         Raises:
             MappingError: A value has the wrong type (naming the field and the record).
         """
-        r = _Reader(record)
+        r = Reader(record)
         return cls(
             id=record.id,
             vendor_name=r.text("Vendor_Name"),
@@ -457,9 +383,9 @@ class Vendor:
             "Country": self.country,
             "Description": self.description,
             "Currency": self.currency,
-            "Owner": _ref(self.owner),
+            "Owner": reference(self.owner),
             names.jde_address_number: self.jde_address_number,
             names.tax_id: self.tax_id,
             names.audit_id: self.audit_id,
         }
-        return _values(self.id, values, include_none)
+        return write_values(self.id, values, include_none)
