@@ -29,6 +29,8 @@ class Table:
         self._sorted: list[Key] | None = []
         self._by_first: dict[object, set[Key]] = {}
         self._indexes: dict[str, dict[object, set[Key]]] = {alias: {} for alias in definition.indexes}
+        self._key_columns = tuple((alias, definition.columns[alias].default) for alias in definition.keys)
+        self._last: tuple[object, ...] | None = None
 
     def add_index(self, alias: str) -> None:
         """Index ``alias`` (no-op when already indexed)."""
@@ -65,8 +67,10 @@ class Table:
         if old is None:
             self._by_first.setdefault(key[0], set()).add(key)
             if self._sorted is not None:
-                if not self._sorted or self.sort_key(self._sorted[-1]) < self.sort_key(key):
+                order = self.sort_key(key)
+                if self._last is None or self._last < order:
                     self._sorted.append(key)
+                    self._last = order
                 else:
                     self._sorted = None
         for alias, index in self._indexes.items():
@@ -83,6 +87,7 @@ class Table:
             return None
         self._by_first.get(key[0], set()).discard(key)
         self._sorted = None
+        self._last = None
         for alias, index in self._indexes.items():
             index.get(old.get(alias, self.definition.columns[alias].default), set()).discard(key)
         return old
