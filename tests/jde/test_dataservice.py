@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, timedelta
 
-import httpx
 import pytest
 
 from jde_zoho_sdk.jde import (
