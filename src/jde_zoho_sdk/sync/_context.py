@@ -54,7 +54,6 @@ class RunContext:
     clock: Callable[[], datetime]
     emit: Callable[[SyncEvent], None]
     tally: _Tally
-    renew_lock: Callable[[], None]
     jde: JdeGateway
     zoho: ZohoGateway
     dry_run: bool = False
@@ -235,7 +234,6 @@ class Checkpoint:
                     resolved_at=context.clock(),
                     resolution="synced",
                 )
-        context.renew_lock()
         context.emit(
             CheckpointCommitted(
                 run_id=context.run_id,

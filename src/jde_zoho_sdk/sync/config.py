@@ -98,7 +98,8 @@ class SyncConfig:
         batch_size: Records processed (mapped, written, checkpointed) together.
         jde_concurrency: Orchestration calls in flight at once.
         zoho_credit_budget: Most Zoho API credits one run may spend (None: no budget).
-        lock_lease: How long the run lock holds without renewal; a crashed run's lock expires after it.
+        lock_lease: How long the run lock holds without renewal (a heartbeat renews it every third of
+            it); a run killed on another host frees the lock after it.
         create_contacts_without_email: Whether JDE who's who lines without an e-mail become Zoho Contacts.
         flag_zoho_on_jde_delete: Whether ``reconcile`` marks the Zoho twin of a record deleted in JDE.
         queue_batch: Queued notification ids claimed at a time.
@@ -119,7 +120,7 @@ class SyncConfig:
     batch_size: int = attrs.field(default=200, validator=_positive)
     jde_concurrency: int = attrs.field(default=1, validator=_positive)
     zoho_credit_budget: int | None = None
-    lock_lease: timedelta = timedelta(minutes=15)
+    lock_lease: timedelta = timedelta(minutes=2)
     create_contacts_without_email: bool = False
     flag_zoho_on_jde_delete: bool = False
     queue_batch: int = attrs.field(default=500, validator=_positive)

@@ -22,11 +22,12 @@ from jde_zoho_sdk.errors import SdkError
 from jde_zoho_sdk.jde import AisClient
 from jde_zoho_sdk.sync._context import Checkpoint, RunContext
 from jde_zoho_sdk.sync._jde_gateway import JdeGateway
+from jde_zoho_sdk.sync._lock import RunLock, SyncLockedError
 from jde_zoho_sdk.sync._pull import pull_batch
 from jde_zoho_sdk.sync._push import push_batch
 from jde_zoho_sdk.sync._zoho_gateway import ZohoGateway
 from jde_zoho_sdk.sync.config import SyncConfig
-from jde_zoho_sdk.sync.events import RunFinished, RunStarted, SyncEvent
+from jde_zoho_sdk.sync.events import PageRead, RunFinished, RunStarted, SyncEvent
 from jde_zoho_sdk.sync.mapping import DefaultMapper
 from jde_zoho_sdk.sync.model import (
     AuditAction,
@@ -49,10 +50,6 @@ _LOCK = "sync-run"
 DirectionArg = Literal["both", "jde_to_zoho", "zoho_to_jde"] | Direction
 
 
-class SyncLockedError(SdkError):
-    """Another run holds the run lock (it expires on its own if its holder died)."""
-
-
 class SyncAbortedError(SdkError):
     """A run stopped on a system-level error; what it committed stays, its cursors did not move.
 
@@ -63,6 +60,11 @@ class SyncAbortedError(SdkError):
     def __init__(self, message: str, *, report: SyncReport, hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
         self.report = report
+
+
+def _report(context: RunContext) -> SyncReport:
+    assert context.report is not None  # set when the run's session ends
+    return context.report
 
 
 def _directions(direction: DirectionArg | None) -> tuple[Direction, ...]:
@@ -171,7 +173,7 @@ class SyncEngine:
         """
         with self._session((Direction.ZOHO_TO_JDE,), dry_run=False) as context:
             self._drain_queue(context, covered=None)
-        return self._last_report
+        return _report(context)
 
     def replay(self, failure_ids: Collection[str] | None = None) -> SyncReport:
         """Re-process stored failures (all open ones, or those given), and nothing else.
@@ -208,7 +210,7 @@ class SyncEngine:
                     self._resolve_gone(context, entity, Direction.JDE_TO_ZOHO, set(chunk) - set(aggregates))
                     if aggregates:
                         push_batch(context, entity, list(aggregates.values()))
-        return self._last_report
+        return _report(context)
 
     def reconcile(self) -> SyncReport:
         """Find links whose JDE record is gone (deletes cannot be seen by polling) and mark them deleted.
@@ -239,7 +241,7 @@ class SyncEngine:
                             )
                             context.tally.add(entity, Direction.JDE_TO_ZOHO, deleted=1)
                     checkpoint.commit()
-        return self._last_report
+        return _report(context)
 
     # -- run lifecycle -----------------------------------------------------------------------------------
 
@@ -251,24 +253,24 @@ class SyncEngine:
                 self._drain_queue(context, covered=covered)
             if Direction.JDE_TO_ZOHO in directions:
                 self._push_jde(context)
-        return SyncPlan(changes=tuple(context.planned), report=self._last_report)
+        return SyncPlan(changes=tuple(context.planned), report=_report(context))
 
     @contextlib.contextmanager
     def _session(self, directions: tuple[Direction, ...], *, dry_run: bool) -> Iterator[RunContext]:
         run_id = uuid.uuid4().hex
         started = self._clock()
         config = self.config
-        if not dry_run and not self.store.acquire_lock(_LOCK, run_id, lease=config.lock_lease, now=started):
-            raise SyncLockedError(
-                "another sync run holds the lock",
-                hint=f"wait for it, or for its lease ({config.lock_lease}) to expire",
-            )
-        calls_before = (self.ais.stats.snapshot(), self.zoho.stats, self.zoho.credits)
-
-        def renew() -> None:
+        lock = RunLock(self.store, _LOCK, run_id, lease=config.lock_lease, clock=self._clock)
+        with contextlib.ExitStack() as held:
             if not dry_run:
-                self.store.acquire_lock(_LOCK, run_id, lease=config.lock_lease, now=self._clock())
+                held.enter_context(lock)
+            yield from self._run_locked(run_id, started, directions, dry_run=dry_run)
 
+    def _run_locked(
+        self, run_id: str, started: datetime, directions: tuple[Direction, ...], *, dry_run: bool
+    ) -> Iterator[RunContext]:
+        config = self.config
+        calls_before = (self.ais.stats.snapshot(), self.zoho.stats, self.zoho.credits)
         context = RunContext(
             run_id=run_id,
             store=self.store,
@@ -277,7 +279,6 @@ class SyncEngine:
             clock=self._clock,
             emit=self._emit,
             tally=_Tally(),
-            renew_lock=renew,
             jde=self._jde,
             zoho=self._zoho,
             dry_run=dry_run,
@@ -289,9 +290,7 @@ class SyncEngine:
         except SdkError as failure:
             error = failure
         finally:
-            if not dry_run:
-                self.store.release_lock(_LOCK, run_id)
-            self._last_report = SyncReport(
+            context.report = SyncReport(
                 run_id=run_id,
                 started_at=started,
                 finished_at=self._clock(),
@@ -305,7 +304,7 @@ class SyncEngine:
         if error is not None:
             raise SyncAbortedError(
                 f"run {run_id} stopped: {error}",
-                report=self._last_report,
+                report=context.report,
                 hint="what was committed stays; run again when the system answers (nothing is repeated)",
             ) from error
 
@@ -331,6 +330,14 @@ class SyncEngine:
             started = context.clock()
             newest = cursor
             for batch in self._zoho.poll(entity, since, self.config.batch_size):
+                self._emit(
+                    PageRead(
+                        run_id=context.run_id,
+                        direction=Direction.ZOHO_TO_JDE,
+                        source=module,
+                        records=len(batch),
+                    )
+                )
                 pull_batch(context, entity, batch)
                 seen = [record.modified_time for record in batch if record.modified_time is not None]
                 if seen:
@@ -351,6 +358,14 @@ class SyncEngine:
         while claimed := self.store.claim(
             context.run_id, limit=self.config.queue_batch, lease=lease, now=context.clock()
         ):
+            self._emit(
+                PageRead(
+                    run_id=context.run_id,
+                    direction=Direction.ZOHO_TO_JDE,
+                    source="queue",
+                    records=len(claimed),
+                )
+            )
             for entity in _ORDER:
                 module = self._zoho.module(entity)
                 mine = [item for item in claimed if item.module == module]
@@ -402,6 +417,12 @@ class SyncEngine:
         started = context.clock()
         reader = self._jde.changes(cursors, overlap=self.config.overlap, batch_size=self.config.batch_size)
         for chunk in reader:
+            records = sum(len(aggregates) for aggregates in chunk.values())
+            self._emit(
+                PageRead(
+                    run_id=context.run_id, direction=Direction.JDE_TO_ZOHO, source="jde", records=records
+                )
+            )
             for entity in _ORDER:
                 aggregates = chunk.get(entity, [])
                 if aggregates and entity in self.config.entities:

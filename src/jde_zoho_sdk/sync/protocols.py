@@ -220,6 +220,10 @@ class StateStore(Protocol):
         """Release the lock if ``owner`` holds it."""
         ...
 
+    def lock_holder(self, name: str) -> tuple[str, datetime] | None:
+        """Return who holds the lock ``name`` and until when (expired holders included), or None."""
+        ...
+
 
 @runtime_checkable
 class SyncObserver(Protocol):

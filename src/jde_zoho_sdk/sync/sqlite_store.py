@@ -922,6 +922,22 @@ class SqliteStateStore:
         with self._write() as conn:
             conn.execute("DELETE FROM locks WHERE name = ? AND owner = ?", (name, owner))
 
+    def lock_holder(self, name: str) -> tuple[str, datetime] | None:
+        """Return who holds the lock ``name`` and until when (even when the lease has run out), or None.
+
+        Args:
+            name: The lock's name.
+
+        Returns:
+            The owner and the end of its lease (aware UTC), or None when nobody holds it.
+        """
+        row = (
+            self._state()
+            .conn.execute("SELECT owner, expires_at FROM locks WHERE name = ?", (name,))
+            .fetchone()
+        )
+        return None if row is None else (str(row[0]), decode_time(row[1]))
+
     # -- operations --------------------------------------------------------------------------------------
 
     def stats(self) -> StoreStats:

@@ -805,6 +805,16 @@ class StateStoreContract:
         store.release_lock("run", "host-a")
         assert store.acquire_lock("run", "host-b", lease=_MINUTE, now=_at(1))
 
+    def test_lock_holder_names_the_owner_and_lease_end(self, store: StateStore) -> None:
+        """The holder and its lease end are visible (an expired holder too) until it releases the lock."""
+        assert store.lock_holder("run") is None
+        store.acquire_lock("run", "host-a:42:run-1", lease=_MINUTE, now=T0)
+        assert store.lock_holder("run") == ("host-a:42:run-1", T0 + _MINUTE)
+        store.acquire_lock("run", "host-a:42:run-1", lease=_MINUTE, now=_at(30))
+        assert store.lock_holder("run") == ("host-a:42:run-1", _at(30) + _MINUTE)
+        store.release_lock("run", "host-a:42:run-1")
+        assert store.lock_holder("run") is None
+
     def test_locks_are_kept_per_name(self, store: StateStore) -> None:
         """Two names are two locks."""
         assert store.acquire_lock("run", "host-a", lease=_MINUTE, now=T0)
