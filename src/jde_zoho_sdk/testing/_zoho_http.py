@@ -1,11 +1,12 @@
-"""WSGI plumbing of the Zoho emulator: read a request, write a JSON answer, log what was served."""
+"""HTTP plumbing of the Zoho emulator: requests, answers, refusals, the request log (WSGI)."""
 
 from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from functools import cached_property
 from http import HTTPStatus
 from typing import Final
 from urllib.parse import parse_qsl
@@ -13,11 +14,87 @@ from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 import attrs
 
-from jde_zoho_sdk.testing._zoho_api import Answer, Request
-
-__all__ = ["LoggedRequest", "RequestLog", "read_request", "respond"]
+__all__ = [
+    "Answer",
+    "Change",
+    "LoggedRequest",
+    "Refusal",
+    "Request",
+    "RequestLog",
+    "error",
+    "int_param",
+    "read_request",
+    "refuse",
+    "respond",
+]
 
 _MAX_BODY: Final = 10_000_000
+
+
+class Request:
+    """A parsed HTTP request (query values are the first of each name; header names lower-case)."""
+
+    def __init__(
+        self, method: str, path: str, query: Mapping[str, str], headers: Mapping[str, str], body: bytes
+    ) -> None:
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+
+    @cached_property
+    def json(self) -> object:
+        """The body as JSON (numbers with a fraction as ``Decimal``), or None when it is not JSON."""
+        try:
+            return json.loads(self.body, parse_float=Decimal) if self.body else None
+        except (ValueError, RecursionError):
+            return None
+
+
+@attrs.frozen
+class Answer:
+    """An HTTP answer: status, JSON body (None for no body), extra headers."""
+
+    status: int
+    body: object = None
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@attrs.frozen
+class Change:
+    """Records changed by one request, for notifications."""
+
+    module: str
+    operation: str
+    ids: tuple[str, ...]
+
+
+def error(status: int, code: str, message: str, **details: object) -> Answer:
+    """An error answer with Zoho's envelope."""
+    return Answer(status, {"code": code, "details": details, "message": message, "status": "error"})
+
+
+class Refusal(Exception):  # noqa: N818 - a refusal carried to the answer, not an error of the emulator
+    """Raised by request checks; carries the error answer."""
+
+    def __init__(self, answer: Answer) -> None:
+        super().__init__(answer.status)
+        self.answer = answer
+
+
+def refuse(status: int, code: str, message: str, **details: object) -> Refusal:
+    """A :class:`Refusal` carrying Zoho's error envelope."""
+    return Refusal(error(status, code, message, **details))
+
+
+def int_param(text: str | None, default: int, low: int, high: int | None, name: str) -> int:
+    """Read an integer query parameter between ``low`` and ``high``, else refuse with INVALID_DATA."""
+    if text is None:
+        return default
+    if not text.isdigit() or int(text) < low or (high is not None and int(text) > high):
+        raise refuse(400, "INVALID_DATA", "invalid data", param_name=name)
+    return int(text)
 
 
 @attrs.frozen

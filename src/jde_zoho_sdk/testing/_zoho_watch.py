@@ -1,4 +1,4 @@
-"""Emulated notification channels (``/actions/watch``) and the thread that delivers their callbacks.
+"""Emulated notification channels (``/actions/watch``): enable, update, list, disable, and who to notify.
 
 From Zoho's docs: a channel lives at most one week and becomes one hour when the expiry asked for is
 missing or past that maximum; the callback body carries only ids, the operation and the channel token.
@@ -7,17 +7,19 @@ Retries of a failed delivery are not documented (UNCONFIRMED), so the emulator d
 
 from __future__ import annotations
 
+import json
 import threading
-from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Final
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 import attrs
-import httpx
 
-__all__ = ["Delivery", "Job", "Notifier", "WatchService", "callback_body"]
+from jde_zoho_sdk.testing._zoho_http import Answer, Change, Request, error
+from jde_zoho_sdk.testing._zoho_notify import Job, callback_body
+
+__all__ = ["WatchService"]
 
 MAX_EXPIRY: Final = timedelta(weeks=1)
 DEFAULT_EXPIRY: Final = timedelta(hours=1)
@@ -28,6 +30,7 @@ _MODULE_IDS: Final = {
     "Vendors": "5725767000000002181",
 }
 _MAX_TOKEN: Final = 50
+_IDS_PER_CALLBACK: Final = 100  # UNCONFIRMED: the most ids Zoho puts in one callback
 _ENABLED: Final = "Successfully subscribed for actions-watch of the given module"
 
 
@@ -40,29 +43,6 @@ class _Channel:
     token: str | None
     expiry: datetime
     notify_on_related_action: bool = True
-
-
-@attrs.frozen
-class Delivery:
-    """One callback the emulator posted.
-
-    Attributes:
-        channel_id: The channel.
-        url: The notify URL.
-        module: The module.
-        operation: ``insert``, ``update`` or ``delete``.
-        ids: The record ids.
-        status: The HTTP status the endpoint answered, or None when it could not be reached.
-        error: Why the delivery failed, if it did.
-    """
-
-    channel_id: str
-    url: str
-    module: str
-    operation: str
-    ids: tuple[str, ...]
-    status: int | None
-    error: str | None = None
 
 
 def _error(code: str, message: str, **details: object) -> dict[str, object]:
@@ -245,6 +225,37 @@ class WatchService:
                 )
         return _status(results, 200), {"watch": results}
 
+    def handle(self, request: Request) -> Answer:
+        """Answer ``/actions/watch``: GET lists, POST enables, PUT replaces, PATCH updates, DELETE ends."""
+        if request.method == "GET":
+            return Answer(*self.listing(request.query.get("channel_id"), request.query.get("module")))
+        if request.method == "DELETE":
+            ids = [item for item in request.query.get("channel_ids", "").split(",") if item]
+            if not ids:
+                return error(
+                    400, "REQUIRED_PARAM_MISSING", "required param is missing", param_name="channel_ids"
+                )
+            return Answer(*self.disable(ids))
+        if request.method in ("POST", "PUT", "PATCH"):
+            return Answer(*self.write(request.method, request.json))
+        return error(400, "INVALID_REQUEST_METHOD", "The http request method type is not a valid one")
+
+    def callbacks(self, changes: Sequence[Change], now: datetime) -> list[Job]:
+        """The callbacks due for ``changes``: one per live subscribed channel, at most 100 ids each."""
+        jobs: list[Job] = []
+        for change in changes:
+            for channel_id, url, token in self.subscribers(change.module, change.operation):
+                for start in range(0, len(change.ids), _IDS_PER_CALLBACK):
+                    ids = change.ids[start : start + _IDS_PER_CALLBACK]
+                    body = callback_body(
+                        module=change.module, operation=change.operation, ids=ids, channel_id=channel_id,
+                        token=token, uri=self._uri(change.module), url=url, now=now,
+                    )  # fmt: skip
+                    jobs.append(
+                        Job(channel_id, url, change.module, change.operation, ids, json.dumps(body).encode())
+                    )
+        return jobs
+
     def subscribers(self, module: str, operation: str) -> list[tuple[str, str, str | None]]:
         """``(channel_id, notify_url, token)`` of each live channel watching ``operation`` on ``module``."""
         now = self._clock()
@@ -261,110 +272,3 @@ def _status(results: Sequence[Mapping[str, object]], success: int) -> int:
     if ok == len(results):
         return success
     return 400 if ok == 0 else 207
-
-
-@attrs.frozen
-class Job:
-    """One callback to post."""
-
-    channel_id: str
-    url: str
-    module: str
-    operation: str
-    ids: tuple[str, ...]
-    body: bytes
-
-
-class Notifier:
-    """Posts callbacks from one background thread, in order; tests wait on it instead of sleeping.
-
-    Args:
-        transport: An httpx transport for the posts (None: real sockets).
-        timeout: Seconds to wait for a notify URL to answer.
-    """
-
-    def __init__(self, *, transport: httpx.BaseTransport | None = None, timeout: float = 5.0) -> None:
-        self._transport = transport
-        self._timeout = timeout
-        self._jobs: deque[Job] = deque()
-        self._cond = threading.Condition()
-        self._pending = 0
-        self._thread: threading.Thread | None = None
-        self._closed = False
-        self.log: list[Delivery] = []
-
-    def submit(self, job: Job) -> None:
-        """Queue one callback."""
-        with self._cond:
-            self._jobs.append(job)
-            self._pending += 1
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="zoho-emulator-notify", daemon=True)
-                self._thread.start()
-            self._cond.notify_all()
-
-    def wait(self, timeout: float) -> bool:
-        """Block until every queued callback was posted (True) or ``timeout`` seconds passed (False)."""
-        with self._cond:
-            return self._cond.wait_for(lambda: self._pending == 0, timeout)
-
-    def close(self) -> None:
-        """Stop the thread (callbacks still queued are dropped); a later callback starts a new one."""
-        with self._cond:
-            self._closed = True
-            self._pending -= len(self._jobs)
-            self._jobs.clear()
-            self._cond.notify_all()
-            thread, self._thread = self._thread, None
-        if thread is not None:
-            thread.join(timeout=self._timeout + 1)
-        with self._cond:
-            self._closed = False
-
-    def _run(self) -> None:
-        with httpx.Client(transport=self._transport, timeout=self._timeout) as client:
-            while True:
-                with self._cond:
-                    self._cond.wait_for(lambda: self._jobs or self._closed)
-                    if self._closed:
-                        return
-                    job = self._jobs.popleft()
-                delivery = self._post(client, job)
-                with self._cond:
-                    self.log.append(delivery)
-                    self._pending -= 1
-                    self._cond.notify_all()
-
-    def _post(self, client: httpx.Client, job: Job) -> Delivery:
-        try:
-            answer = client.post(job.url, content=job.body, headers={"Content-Type": "application/json"})
-        except httpx.HTTPError as error:
-            return Delivery(
-                job.channel_id, job.url, job.module, job.operation, job.ids, None, type(error).__name__
-            )
-        return Delivery(job.channel_id, job.url, job.module, job.operation, job.ids, answer.status_code)
-
-
-def callback_body(
-    *,
-    module: str,
-    operation: str,
-    ids: Sequence[str],
-    channel_id: str,
-    token: str | None,
-    uri: str,
-    url: str,
-    now: datetime,
-) -> dict[str, object]:
-    """The documented callback body (``server_time`` in epoch milliseconds, notify URL query echoed)."""
-    return {
-        "server_time": int(now.timestamp() * 1000),
-        "query_params": dict(parse_qsl(urlsplit(url).query)),
-        "module": module,
-        "resource_uri": uri,
-        "ids": list(ids),
-        "affected_fields": [],
-        "operation": operation,
-        "channel_id": channel_id,
-        "token": token,
-    }

@@ -14,12 +14,10 @@ Example:
 
 from __future__ import annotations
 
-import json
 import random
 import re
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -30,8 +28,20 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from jde_zoho_sdk.testing._server import EmulatorTransport, serve_wsgi
-from jde_zoho_sdk.testing._zoho_api import Answer, Change, RecordsApi, Refusal, Request, error
-from jde_zoho_sdk.testing._zoho_http import LoggedRequest, RequestLog, read_request, respond
+from jde_zoho_sdk.testing._zoho_api import RecordsApi
+from jde_zoho_sdk.testing._zoho_http import (
+    Answer,
+    Change,
+    LoggedRequest,
+    Refusal,
+    Request,
+    RequestLog,
+    error,
+    read_request,
+    respond,
+)
+from jde_zoho_sdk.testing._zoho_limits import CreditLedger, Gate, call_cost
+from jde_zoho_sdk.testing._zoho_notify import Delivery, Notifier
 from jde_zoho_sdk.testing._zoho_oauth import OAuthService
 from jde_zoho_sdk.testing._zoho_schema import (
     DEFAULT_CUSTOMER_CATEGORIES,
@@ -41,15 +51,13 @@ from jde_zoho_sdk.testing._zoho_schema import (
 )
 from jde_zoho_sdk.testing._zoho_store import ModuleStore
 from jde_zoho_sdk.testing._zoho_values import RecordRefusedError
-from jde_zoho_sdk.testing._zoho_watch import Delivery, Job, Notifier, WatchService, callback_body
+from jde_zoho_sdk.testing._zoho_watch import WatchService
 from jde_zoho_sdk.testing.faults import Faults
 
 __all__ = ["Delivery", "LoggedRequest", "ZohoEmulator", "ZohoField"]
 
 EDITION_CONCURRENCY: Final = {"free": 5, "standard": 10, "professional": 15, "enterprise": 20, "ultimate": 25}
 _API_PATH: Final = re.compile(r"/crm/(v\d+(?:\.\d+)?)/(.+)")
-_CREDIT_WINDOW: Final = timedelta(hours=24)
-_IDS_PER_CALLBACK: Final = 100  # UNCONFIRMED: the most ids Zoho puts in one callback
 _BAD_URL: Final = "Please check if the URL trying to access is a correct one"
 _TOO_MANY: Final = "The number of concurrent requests exceeded the allowed limit"
 # UNCONFIRMED: Zoho does not publish the body of a 429 for exhausted credits; this one says "credits".
@@ -116,8 +124,6 @@ class ZohoEmulator:
             org_id,
         )
         self.url = "http://zoho.emulator"
-        self.concurrency = concurrency or EDITION_CONCURRENCY[edition]
-        self.daily_credit_cap = daily_credit_cap
         self.notify = notify
         self.latency = latency
         self._sleep = sleep
@@ -125,11 +131,8 @@ class ZohoEmulator:
         self._clock = clock or (lambda: datetime.now(UTC))
         self._last_stamp: tuple[int, str] = (-1, "")
         self._lock = threading.RLock()
-        self._flight_lock = threading.Lock()
-        self._in_flight = 0
-        self.peak_concurrency = 0
-        self._credits: deque[tuple[datetime, int]] = deque()
-        self.credits_used = 0
+        self._gate = Gate(concurrency or EDITION_CONCURRENCY[edition])
+        self._ledger = CreditLedger(self._clock, daily_credit_cap)
         rng = random.Random(seed)
         self._next = 5_725_767_000_000_100_000 + seed * 10_000_000_000
         self._oauth = OAuthService(
@@ -285,6 +288,21 @@ class ZohoEmulator:
         return len(self._store(module).records)
 
     @property
+    def concurrency(self) -> int:
+        """Calls the emulator lets in flight at once (more get 429 ``TOO_MANY_REQUESTS``)."""
+        return self._gate.limit
+
+    @property
+    def peak_concurrency(self) -> int:
+        """The most API calls that were in flight at once."""
+        return self._gate.peak
+
+    @property
+    def credits_used(self) -> int:
+        """API credits charged so far (1 per call, 1 per 10 records written)."""
+        return self._ledger.used
+
+    @property
     def request_log(self) -> list[LoggedRequest]:
         """Requests served: method, path, status (no query strings, headers or bodies)."""
         return self._log.entries()
@@ -320,20 +338,15 @@ class ZohoEmulator:
     def _wsgi(self, environ: WSGIEnvironment, start_response: StartResponse) -> list[bytes]:
         request = read_request(environ)
         limited = request.path.startswith("/crm/")
-        if limited:
-            with self._flight_lock:
-                if self._in_flight >= self.concurrency:
-                    return respond(start_response, error(429, "TOO_MANY_REQUESTS", _TOO_MANY))
-                self._in_flight += 1
-                self.peak_concurrency = max(self.peak_concurrency, self._in_flight)
+        if limited and not self._gate.enter():
+            return respond(start_response, error(429, "TOO_MANY_REQUESTS", _TOO_MANY))
         try:
             if limited and self.latency:
                 self._sleep(self.latency)
             answer = self._dispatch(request)
         finally:
             if limited:
-                with self._flight_lock:
-                    self._in_flight -= 1
+                self._gate.leave()
         return respond(start_response, answer)
 
     def _dispatch(self, request: Request) -> Answer:
@@ -359,7 +372,7 @@ class ZohoEmulator:
             return error(401, "AUTHENTICATION_FAILURE", "Authentication failed")
         if not self._oauth.is_valid(header.removeprefix("Zoho-oauthtoken ").strip()):
             return error(401, "INVALID_TOKEN", "invalid oauth token")
-        if not self._spend(self._cost(request, rest)):
+        if not self._ledger.spend(call_cost(request, rest)):
             return error(429, "TOO_MANY_REQUESTS", _NO_CREDITS, limit_type="api_credits")
         with self._lock:
             try:
@@ -368,27 +381,6 @@ class ZohoEmulator:
                 answer, changes = refusal.answer, []
         self._deliver(changes)
         return answer
-
-    def _cost(self, request: Request, rest: str) -> int:
-        """1 credit per call; writes 1 per 10 records (UNCONFIRMED: refused records are charged too)."""
-        body = request.json
-        if request.method in ("POST", "PUT") and not rest.startswith("actions/") and isinstance(body, dict):
-            data = body.get("data")
-            if isinstance(data, list):
-                return max(1, -(-len(data) // 10))
-        return 1
-
-    def _spend(self, cost: int) -> bool:
-        now = self._clock()
-        with self._flight_lock:
-            while self._credits and now - self._credits[0][0] >= _CREDIT_WINDOW:
-                self._credits.popleft()
-            cap = self.daily_credit_cap
-            if cap is not None and sum(spent for _, spent in self._credits) + cost > cap:
-                return False
-            self._credits.append((now, cost))
-            self.credits_used += cost
-            return True
 
     def _since(self, request: Request) -> int | None:
         text = request.headers.get("if-modified-since")
@@ -409,7 +401,7 @@ class ZohoEmulator:
         if parts == ["settings", "fields"] and method == "GET":
             return self._records.fields(request), []
         if parts == ["actions", "watch"]:
-            return self._watch(request), []
+            return self._watch_service.handle(request), []
         store = self._records.store(head)
         if store is None:
             return error(
@@ -417,54 +409,11 @@ class ZohoEmulator:
             ), []
         if len(parts) > 2:
             return error(404, "INVALID_URL_PATTERN", _BAD_URL), []
-        since = self._since(request)
-        tail = parts[1] if len(parts) == 2 else None
-        routes: dict[tuple[str, str | None], Callable[[], tuple[Answer, list[Change]]]] = {
-            ("GET", None): lambda: (self._records.list_records(store, request, since), []),
-            ("POST", None): lambda: self._records.write("insert", store, request, self._now()),
-            ("PUT", None): lambda: self._records.write("update", store, request, self._now()),
-            ("POST", "upsert"): lambda: self._records.write("upsert", store, request, self._now()),
-            ("GET", "search"): lambda: (self._records.search(store, request), []),
-            ("GET", "deleted"): lambda: (self._records.deleted(store, request, since), []),
-        }
-        if tail is not None and tail.isdigit():
-            routes[("GET", tail)] = lambda: (self._records.get_one(store, tail), [])
-            routes[("PUT", tail)] = lambda: self._records.write(
-                "update", store, request, self._now(), record_id=tail
-            )
-        handler = routes.get((method, tail))
-        if handler is None:
-            return error(400, "INVALID_REQUEST_METHOD", "The http request method type is not a valid one"), []
-        return handler()
-
-    def _watch(self, request: Request) -> Answer:
-        if request.method == "GET":
-            status, body = self._watch_service.listing(
-                request.query.get("channel_id"), request.query.get("module")
-            )
-            return Answer(status, body)
-        if request.method == "DELETE":
-            ids = [item for item in request.query.get("channel_ids", "").split(",") if item]
-            if not ids:
-                return error(
-                    400, "REQUIRED_PARAM_MISSING", "required param is missing", param_name="channel_ids"
-                )
-            return Answer(*self._watch_service.disable(ids))
-        if request.method in ("POST", "PUT", "PATCH"):
-            return Answer(*self._watch_service.write(request.method, request.json))
-        return error(400, "INVALID_REQUEST_METHOD", "The http request method type is not a valid one")
+        return self._records.route(
+            store, request, parts[1] if len(parts) == 2 else None, self._since(request), self._now()
+        )
 
     def _deliver(self, changes: Sequence[Change]) -> None:
-        if not self.notify:
-            return
-        now = self._clock()
-        for change in changes:
-            for channel_id, url, token in self._watch_service.subscribers(change.module, change.operation):
-                for start in range(0, len(change.ids), _IDS_PER_CALLBACK):
-                    ids = change.ids[start : start + _IDS_PER_CALLBACK]
-                    body = callback_body(
-                        module=change.module, operation=change.operation, ids=ids, channel_id=channel_id,
-                        token=token, uri=self._resource_uri(change.module), url=url, now=now,
-                    )  # fmt: skip
-                    payload = json.dumps(body).encode()
-                    self._notifier.submit(Job(channel_id, url, change.module, change.operation, ids, payload))
+        if self.notify:
+            for job in self._watch_service.callbacks(changes, self._clock()):
+                self._notifier.submit(job)
