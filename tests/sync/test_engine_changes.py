@@ -226,3 +226,40 @@ def test_notification_ids_are_queued_then_drained(synced: Systems) -> None:
     phone = [r for r in synced.ais_emu.tables.rows("F0115") if r["AN8"] == CUSTOMER and r["IDLN"] == 0]
     assert (phone[0]["AR1"], phone[0]["PH1"]) == ("414", "555-0123")
     assert synced.store.queue_depth() == 0
+
+
+def test_reconcile_finds_records_deleted_in_jde(synced: Systems) -> None:
+    account = synced.account(CUSTOMER)
+    synced.ais_emu.tables.delete("F0101", {"AN8": CUSTOMER})
+    report = synced.engine().reconcile()
+    assert report.counts[(Entity.CUSTOMER, Direction.JDE_TO_ZOHO)].deleted == 1
+    [link] = synced.store.get_links_by_jde(Entity.CUSTOMER, [str(CUSTOMER)]).values()
+    assert link.deleted_in == "jde"
+    assert synced.zoho_emu.get("Accounts", str(account["id"])) is not None  # nothing deleted in Zoho
+    assert synced.engine().reconcile().counts == {}  # already marked: nothing new
+
+
+def test_every_write_is_audited_end_to_end_with_the_audit_id_on_the_target(synced: Systems) -> None:
+    synced.ais_emu.tables.update("F03012", {"AN8": CUSTOMER, "CO": "00000"}, {"ACL": Decimal(31_000)})
+    report = synced.engine().run()
+    events = synced.store.query_audit(run_id=report.run_id)
+    [update] = [e for e in events if e.action is AuditAction.UPDATE and e.jde_key == str(CUSTOMER)]
+    assert update.fields == ("credit_limit",)
+    assert update.direction is Direction.JDE_TO_ZOHO
+    assert synced.account(CUSTOMER)["Sync_Audit_ID"] == update.audit_id
+    history = synced.store.query_audit(record_key=str(CUSTOMER))
+    assert [e.action for e in history][0] in (AuditAction.CREATE, AuditAction.LINK)
+    assert history[-1] == update
+
+
+def test_observers_see_the_run_in_order(synced: Systems) -> None:
+    from jde_zoho_sdk.sync.events import BatchWritten, CheckpointCommitted, RunFinished, RunStarted
+
+    synced.ais_emu.tables.update("F03012", {"AN8": CUSTOMER, "CO": "00000"}, {"ACL": Decimal(31_000)})
+    synced.observer.events.clear()
+    synced.engine().run()
+    kinds = [type(e) for e in synced.observer.events]
+    assert kinds[0] is RunStarted
+    assert kinds[-1] is RunFinished
+    written = kinds.index(BatchWritten)
+    assert CheckpointCommitted in kinds[written:]
