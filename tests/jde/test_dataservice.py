@@ -16,7 +16,7 @@ from jde_zoho_sdk.jde import (
     Query,
     ResultSetExpiredError,
 )
-from jde_zoho_sdk.jde.dataservice import Browse, OrderBy
+from jde_zoho_sdk.jde.dataservice import Browse, OrderBy, _plan
 from jde_zoho_sdk.testing.ais import AisEmulator, Fault
 from tests.jde.conftest import FakeClock, client_for
 from tests.jde.test_auth import ScriptedAis, make
@@ -193,3 +193,39 @@ def test_date_values_follow_the_session_format(emulator: AisEmulator) -> None:
             ais.browse("F0116", ["CTY1", "EFTB"], where=Condition("EFTB", Operator.LESS, date(2024, 3, 1)))
         )
     assert [(row["CTY1"], row["EFTB"]) for row in rows] == [("Old", None), ("Chicago", date(2024, 2, 1))]
+
+
+@pytest.mark.parametrize(
+    ("order_by", "expected", "key_ordered"),
+    [
+        ((), ["AN8", "IDLN"], True),
+        (("-AN8",), ["-AN8", "-IDLN"], True),
+        (("AN8", "IDLN"), ["AN8", "IDLN"], True),
+        (("-UPMJ",), ["-UPMJ", "-AN8", "-IDLN"], False),
+        (("AN8", "-IDLN"), ["AN8", "-IDLN"], False),
+    ],
+)
+def test_orders_are_completed_by_the_key(
+    order_by: tuple[str, ...], expected: list[str], key_ordered: bool
+) -> None:
+    plan = _plan(("MLNM",), [OrderBy.parse(text) for text in order_by], ("AN8", "IDLN"))
+    assert [("-" if o.descending else "") + o.column for o in plan.order] == expected
+    assert plan.key_ordered is key_ordered
+    assert plan.columns == ("MLNM", "AN8", "IDLN")
+
+
+def test_key_order_restart_of_a_two_column_key_resumes_at_the_last_address_number(
+    emulator: AisEmulator,
+) -> None:
+    emulator.tables.insert_many(
+        "F0111", ({"AN8": n // 3, "IDLN": n % 3, "MLNM": f"L{n}"} for n in range(3, 603))
+    )
+    with client_for(emulator) as ais:
+        chain = ais.browse("F0111", ["MLNM"], order_by=["-AN8"], page_size=50)
+        rows = [next(chain) for _ in range(125)]
+        emulator.expire_result_sets()
+        rows.extend(chain)
+    keys = [(row["AN8"], row["IDLN"]) for row in rows]
+    assert keys == sorted(((n // 3, n % 3) for n in range(3, 603)), reverse=True)
+    (_first, restart) = [r for r in emulator.request_log if r.path == "/jderest/v2/dataservice"]
+    assert restart.status == 200

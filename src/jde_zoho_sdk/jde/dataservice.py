@@ -209,12 +209,15 @@ class _Plan:
 
 def _plan(browse_columns: Sequence[str], order_by: Sequence[OrderBy], key_columns: Sequence[str]) -> _Plan:
     keys = tuple(key_columns)
-    order = tuple(order_by) or tuple(OrderBy(key) for key in keys)
-    lead = [o.alias for o in order[: len(keys)]]
-    key_ordered = bool(keys) and lead == list(keys) and len({o.descending for o in order[: len(keys)]}) == 1
-    if keys and not key_ordered:
-        present = {o.alias for o in order}
-        order = (*order, *(OrderBy(key) for key in keys if key not in present))  # deterministic ties
+    order = tuple(order_by)
+    present = {o.alias for o in order}
+    descending = bool(order) and order[-1].descending
+    # The key completes any order, so that ties come back the same way every time.
+    order = (*order, *(OrderBy(key, descending) for key in keys if key not in present))
+    lead = order[: len(keys)]
+    key_ordered = (
+        bool(keys) and [o.alias for o in lead] == list(keys) and len({o.descending for o in lead}) == 1
+    )
     columns = tuple(browse_columns)
     if columns:
         have = {_alias(column) for column in columns}
