@@ -354,3 +354,17 @@ def test_oauth_repr_shows_no_secret() -> None:
     assert repr(oauth) == "ZohoOAuth(client_id='1000.ID', region='IN', grant='refresh_token')"
     assert SECRET not in repr(vars(oauth))
     assert REFRESH not in repr(vars(oauth))
+
+
+def test_client_credentials_work_against_the_emulator(emulator: ZohoEmulator) -> None:
+    region = Region.custom(emulator.url, emulator.url)
+    oauth = ZohoOAuth.from_client_credentials(
+        emulator.client_id, emulator.client_secret, emulator.org_id, ["ZohoCRM.modules.ALL"], region
+    )
+    with ZohoClient(oauth, transport=emulator.transport()) as zoho:
+        assert zoho.fields("Contacts")
+    wrong_org = ZohoOAuth.from_client_credentials(
+        emulator.client_id, emulator.client_secret, "999", ["ZohoCRM.modules.ALL"], region
+    )
+    with ZohoClient(wrong_org, transport=emulator.transport()) as zoho, pytest.raises(ZohoTokenError):
+        zoho.fields("Contacts")

@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jde_zoho_sdk import MappingError
 from jde_zoho_sdk.testing.zoho import ZohoEmulator
@@ -128,3 +130,42 @@ def test_models_round_trip_through_the_emulator(emulator: ZohoEmulator, zoho: Zo
     )
     (person,) = zoho.search("Contacts", email="pat@zylker.example")
     assert Contact.from_record(person).account == Lookup(landed.id, "Zylker Ltd")
+
+
+VALUE = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text(max_size=12)
+    | st.decimals(allow_nan=True, allow_infinity=True)
+    | st.floats(),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(["id", "name", "email", "x"]), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+ACCOUNT_FIELDS = [
+    "Account_Name",
+    "Credit_Limit",
+    "Credit_Hold",
+    "Owner",
+    "Parent_Account",
+    "Created_Time",
+    "Email",
+    "Tax_ID",
+    "Other",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(ACCOUNT_FIELDS), VALUE, max_size=6))
+def test_any_account_values_give_a_model_or_a_mapping_error(values: dict[str, object]) -> None:
+    try:
+        account = Account.from_record(record("Accounts", **values))
+    except MappingError:
+        return
+    assert account.credit_limit is None or isinstance(account.credit_limit, Decimal)
+    assert account.credit_hold in (None, True, False)
+    assert account.created_time is None or account.created_time.utcoffset() is not None
+    assert set(account.extra) <= {"Other"}
