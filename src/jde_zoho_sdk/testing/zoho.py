@@ -117,13 +117,12 @@ class ZohoEmulator:
     ) -> None:
         if edition not in EDITION_CONCURRENCY:
             raise ValueError(f"unknown edition {edition!r}; one of {', '.join(EDITION_CONCURRENCY)}")
-        self.client_id, self.client_secret, self.refresh_token, self.org_id = (
-            client_id,
-            client_secret,
-            refresh_token,
-            org_id,
-        )
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.refresh_token = refresh_token
+        self.org_id = org_id
         self.url = "http://zoho.emulator"
+        """Base URL (and the token answer's ``api_domain``): the socket's while served, else a fake host."""
         self.notify = notify
         self.latency = latency
         self._sleep = sleep
