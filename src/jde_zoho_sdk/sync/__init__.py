@@ -7,6 +7,7 @@ Example:
 """
 
 from jde_zoho_sdk.sync._lock import SyncLockedError
+from jde_zoho_sdk.sync.channels import ChannelKeeper
 from jde_zoho_sdk.sync.config import DEFAULT_POLICIES, OrchestrationNames, SyncConfig
 from jde_zoho_sdk.sync.engine import SyncAbortedError, SyncEngine
 from jde_zoho_sdk.sync.events import (
@@ -49,6 +50,7 @@ __all__ = [
     "AuditEvent",
     "BatchWritten",
     "Canonical",
+    "ChannelKeeper",
     "ChannelState",
     "CheckpointCommitted",
     "ConflictMerged",

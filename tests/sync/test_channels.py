@@ -1,0 +1,89 @@
+"""The sync's notification channel: enabled once, renewed from Zoho's answered expiry, verified, delivered."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import timedelta
+from wsgiref.types import StartResponse, WSGIEnvironment
+
+import pytest
+
+from jde_zoho_sdk.sync.channels import ChannelKeeper
+from jde_zoho_sdk.testing import seed
+from jde_zoho_sdk.testing._server import serve_wsgi
+from jde_zoho_sdk.zoho import ForgedNotificationError
+from tests.sync.conftest import Systems
+
+
+def test_channel_is_kept_in_the_store_and_renewed_from_the_answered_expiry(systems: Systems) -> None:
+    keeper = ChannelKeeper(
+        systems.zoho,
+        systems.store,
+        modules=["Accounts"],
+        notify_url="https://sync.example/zoho",
+        clock=systems.clock,
+    )
+    first = keeper.ensure()
+    assert first.expires_at - systems.clock() <= timedelta(days=7)
+    assert keeper.ensure() == first  # not due: no call, same channel
+    systems.clock.advance((first.expires_at - systems.clock() - timedelta(minutes=30)).total_seconds())
+    renewed = keeper.ensure()
+    assert renewed.channel_id == first.channel_id
+    assert renewed.expires_at > first.expires_at
+    # A new keeper (a restarted service) picks up the same channel from the store.
+    again = ChannelKeeper(
+        systems.zoho,
+        systems.store,
+        modules=["Accounts"],
+        notify_url="https://sync.example/zoho",
+        clock=systems.clock,
+    )
+    assert again.ensure().channel_id == first.channel_id
+    assert len(systems.store.list_channels()) == 1
+
+
+def test_real_notification_is_delivered_verified_queued_and_synced(systems: Systems) -> None:
+    systems.load(seed.generate(customers=10, seed=4))
+    engine = systems.engine()
+    engine.run()
+    received: list[bytes] = []
+
+    def receiver(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        received.append(body)
+        engine.handle_notification(keeper.verify(body))
+        start_response("200 OK", [("Content-Length", "0")])
+        return [b""]
+
+    systems.zoho_emu.notify = True
+    with serve_wsgi(receiver) as url:
+        keeper = ChannelKeeper(
+            systems.zoho, systems.store, modules=["Accounts"], notify_url=url, clock=systems.clock
+        )
+        keeper.ensure()
+        account = systems.account(100_003)
+        systems.zoho_emu.update("Accounts", str(account["id"]), {"Phone": "608 555-0142"})
+        assert systems.zoho_emu.wait_for_deliveries(timeout=10)
+    assert received
+    assert json.loads(received[-1])["ids"] == [account["id"]]
+    assert systems.store.queue_depth() == 1
+    engine.drain()
+    phones = [r for r in systems.ais_emu.tables.rows("F0115") if r["AN8"] == 100_003 and r["IDLN"] == 0]
+    assert (phones[0]["AR1"], phones[0]["PH1"]) == ("608", "555-0142")
+
+
+def test_forged_notification_is_refused(systems: Systems) -> None:
+    keeper = ChannelKeeper(
+        systems.zoho, systems.store, modules=["Accounts"], notify_url="https://x", clock=systems.clock
+    )
+    state = keeper.ensure()
+    body = {"server_time": 1718117126473, "module": "Accounts", "ids": ["1"], "operation": "update"}
+    with pytest.raises(ForgedNotificationError):
+        keeper.verify(json.dumps({**body, "channel_id": state.channel_id, "token": "guess"}).encode())
+    with pytest.raises(ForgedNotificationError):
+        keeper.verify(json.dumps({**body, "channel_id": "999", "token": state.token.reveal()}).encode())
+    real = keeper.verify(
+        json.dumps({**body, "channel_id": state.channel_id, "token": state.token.reveal()}).encode()
+    )
+    assert real.ids == ("1",)
