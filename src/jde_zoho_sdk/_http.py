@@ -93,6 +93,8 @@ class RetryPolicy:
         max_retry_after: The longest ``Retry-After`` the policy accepts to wait.
         retry_statuses: HTTP statuses that trigger a retry.
         on_retry: Called with a :class:`RetryEvent` before each wait (metrics, logs).
+        give_up: Says, from a retryable answer, that no wait can help (a 429 whose body says the day's API
+            credits are spent): the answer is returned at once.
         sleep: How to wait; replace it in tests to never sleep for real.
         clock: Monotonic seconds, used for :attr:`max_time`.
         random: Uniform ``[0, 1)`` source for the jitter.
@@ -110,6 +112,7 @@ class RetryPolicy:
     max_retry_after: float = attrs.field(default=120.0, validator=attrs.validators.ge(0.0))
     retry_statuses: frozenset[int] = attrs.field(default=RETRY_STATUSES, converter=frozenset)
     on_retry: Callable[[RetryEvent], None] | None = attrs.field(default=None, eq=False)
+    give_up: Callable[[httpx.Response], bool] | None = attrs.field(default=None, eq=False)
     sleep: Callable[[float], None] = attrs.field(default=time.sleep, eq=False, repr=False)
     clock: Callable[[], float] = attrs.field(default=time.monotonic, eq=False, repr=False)
     random: Callable[[], float] = attrs.field(default=random.random, eq=False, repr=False)
@@ -282,7 +285,12 @@ class _Exchange:
         status = response.status_code
         elapsed_ms = (time.perf_counter() - begun) * 1000
         _log.debug("%s %s -> %d in %.1f ms", self.method, self.url, status, elapsed_ms)
-        if status in self.policy.retry_statuses and (self.idempotent or status in _NOT_APPLIED_STATUSES):
+        give_up = self.policy.give_up
+        if (
+            status in self.policy.retry_statuses
+            and (self.idempotent or status in _NOT_APPLIED_STATUSES)
+            and (give_up is None or not give_up(response))
+        ):
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
             raise _RetryableError(response=response, retry_after=retry_after)
         return response

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from jde_zoho_sdk.sync.engine import SyncAbortedError
 from jde_zoho_sdk.sync.events import BatchWritten, CheckpointCommitted, RunFinished, RunStarted
 from jde_zoho_sdk.sync.merge import FieldPolicy
 from jde_zoho_sdk.sync.model import AuditAction, Direction, Entity
@@ -262,3 +263,18 @@ def test_observers_see_the_run_in_order(synced: Systems) -> None:
     assert kinds[-1] is RunFinished
     written = kinds.index(BatchWritten)
     assert CheckpointCommitted in kinds[written:]
+
+
+def test_run_over_its_credit_budget_stops_cleanly_and_the_next_run_finishes(synced: Systems) -> None:
+    for index in range(25):
+        synced.ais_emu.tables.update(
+            "F03012", {"AN8": 100_000 + index + 1, "CO": "00000"}, {"ACL": Decimal(1_000 + index)}
+        )
+    cursor = synced.store.get_cursor("jde:F03012")
+    with pytest.raises(SyncAbortedError) as stopped:
+        synced.engine(zoho_credit_budget=3, batch_size=10).run()
+    assert "credit" in str(stopped.value).lower()
+    assert synced.store.get_cursor("jde:F03012") == cursor  # nothing it covered is lost
+    report = synced.engine().run()
+    assert report.failed == 0
+    assert synced.account(100_025)["Credit_Limit"] == Decimal(1_024)

@@ -19,7 +19,9 @@ def ok(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[byte
 
 def test_fault_hits_the_given_number_of_matching_requests_after_the_first_ones() -> None:
     faults = Faults()
-    faults.add(Fault(path=r"^/upsert$", method="POST", status=429, headers={"Retry-After": "3"}, after=1, times=2))
+    faults.add(
+        Fault(path=r"^/upsert$", method="POST", status=429, headers={"Retry-After": "3"}, after=1, times=2)
+    )
     client = httpx.Client(base_url="http://emulator", transport=EmulatorTransport(faults.middleware(ok)))
     statuses = [client.post("/upsert").status_code for _ in range(5)]
     assert statuses == [200, 429, 429, 200, 200]

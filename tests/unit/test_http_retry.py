@@ -279,3 +279,15 @@ def test_caller_owned_client_is_not_closed() -> None:
     Requester(http_client=client).close()
     assert not client.is_closed
     client.close()
+
+
+def test_give_up_predicate_returns_a_hopeless_answer_at_once(fake_time: FakeTime) -> None:
+    spent = httpx.Response(429, json={"code": "TOO_MANY_REQUESTS", "message": "API credits exhausted"})
+    handler, seen = scripted(spent, 200)
+    requester = make(handler, fake_time, give_up=lambda response: b"credits" in response.content)
+    assert get(requester).status_code == 429
+    assert len(seen) == 1
+    assert fake_time.sleeps == []
+    handler, seen = scripted(httpx.Response(429, json={"message": "concurrency"}), 200)
+    requester = make(handler, fake_time, give_up=lambda response: b"credits" in response.content)
+    assert get(requester).status_code == 200

@@ -375,9 +375,11 @@ def test_the_daily_credit_cap_stops_the_client_cleanly(clock: Clock) -> None:
         zoho.upsert(
             "Accounts", [{"Account_Name": str(n)} for n in range(20)], duplicate_check_fields=["Account_Name"]
         )
+        calls = len(emu.request_log)
         with pytest.raises(ApiCreditsExhaustedError) as caught:
             zoho.fields("Vendors")
         assert "rolling 24-hour window" in str(caught.value)
+        assert len(emu.request_log) == calls + 1  # spent credits are not retried: no backoff helps
         clock.advance(timedelta(hours=24))
         assert zoho.fields("Vendors")
     assert emu.credits_used == 4
@@ -453,3 +455,15 @@ def test_the_request_log_holds_no_query_strings_or_tokens(zoho: ZohoClient, emul
     assert "fields" not in text
     assert emulator.refresh_token not in text
     assert emulator.client_secret not in text
+
+
+def test_a_credit_budget_window_limits_only_the_block(emulator: ZohoEmulator) -> None:
+    with in_process_client(emulator) as zoho:
+        zoho.fields("Accounts")
+        with zoho.credit_budget(2):
+            zoho.fields("Accounts")
+            zoho.fields("Contacts")
+            with pytest.raises(CreditBudgetExceededError):
+                zoho.fields("Vendors")
+        zoho.fields("Vendors")
+        assert zoho.credits == 4

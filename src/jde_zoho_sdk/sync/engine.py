@@ -264,6 +264,7 @@ class SyncEngine:
         with contextlib.ExitStack() as held:
             if not dry_run:
                 held.enter_context(lock)
+            held.enter_context(self.zoho.credit_budget(config.zoho_credit_budget))
             yield from self._run_locked(run_id, started, directions, dry_run=dry_run)
 
     def _run_locked(

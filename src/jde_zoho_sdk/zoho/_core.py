@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from typing import Final, TypeVar
 
 import httpx
@@ -68,6 +69,26 @@ class ClientCore:
     def credits(self) -> int:
         """API credits spent so far: 1 per call, 1 per 10 records written."""
         return self._credits.spent
+
+    @contextmanager
+    def credit_budget(self, credits: int | None) -> Iterator[None]:
+        """Spend at most ``credits`` more API credits inside the block (a per-run budget).
+
+        A call that would pass it raises :class:`~jde_zoho_sdk.zoho.CreditBudgetExceededError` before it is
+        sent. The client's own ``credit_budget`` still applies; None adds no limit.
+
+        Args:
+            credits: The credits the block may spend.
+
+        Yields:
+            Nothing; the budget holds until the block ends.
+
+        Example:
+            >>> with zoho.credit_budget(5_000):  # doctest: +SKIP
+            ...     engine.run()
+        """
+        with self._credits.window(credits):
+            yield
 
     @property
     def max_concurrency(self) -> int:

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Final, Literal
 
+import httpx
+
 from jde_zoho_sdk.zoho.errors import CreditBudgetExceededError
 
 __all__ = [
@@ -15,6 +17,7 @@ __all__ = [
     "ConcurrencyLimiter",
     "CreditMeter",
     "Edition",
+    "credits_exhausted",
     "write_cost",
 ]
 
@@ -99,8 +102,31 @@ class CreditMeter:
                 raise CreditBudgetExceededError(budget=self.budget, spent=self._spent, cost=cost)
             self._spent += cost
 
+    @contextmanager
+    def window(self, credits: int | None) -> Iterator[None]:
+        """Allow at most ``credits`` more credits inside the block (None: no more limit than before)."""
+        with self._lock:
+            previous = self.budget
+            if credits is not None:
+                ceiling = self._spent + credits
+                self.budget = ceiling if previous is None else min(previous, ceiling)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.budget = previous
+
     @property
     def spent(self) -> int:
         """Credits spent so far."""
         with self._lock:
             return self._spent
+
+
+def credits_exhausted(response: httpx.Response) -> bool:
+    """Whether a 429 says the org's rolling 24-hour API credits are spent.
+
+    Zoho answers 429 both for the concurrency limit and for spent credits; only the latter says "credit"
+    (the exact body is UNCONFIRMED).
+    """
+    return response.status_code == 429 and b"credit" in response.content.lower()

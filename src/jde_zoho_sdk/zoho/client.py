@@ -6,10 +6,17 @@ import re
 import threading
 from types import TracebackType
 
+import attrs
 import httpx
 
 from jde_zoho_sdk._http import DEFAULT_TIMEOUT, Requester, RetryPolicy
-from jde_zoho_sdk.zoho._limits import EDITION_CONCURRENCY, ConcurrencyLimiter, CreditMeter, Edition
+from jde_zoho_sdk.zoho._limits import (
+    EDITION_CONCURRENCY,
+    ConcurrencyLimiter,
+    CreditMeter,
+    Edition,
+    credits_exhausted,
+)
 from jde_zoho_sdk.zoho._reads import RecordReads
 from jde_zoho_sdk.zoho._writes import RecordWrites
 from jde_zoho_sdk.zoho.auth import ZohoOAuth
@@ -83,6 +90,9 @@ class ZohoClient(RecordReads, RecordWrites):
             transport=transport,
             headers={"Accept": "application/json"},
         )
+        if self._requester.retry.give_up is None:
+            # A 429 that says the day's credits are spent frees up only in hours: no backoff helps.
+            self._requester.retry = attrs.evolve(self._requester.retry, give_up=credits_exhausted)
         self._limiter = ConcurrencyLimiter(max_concurrency or EDITION_CONCURRENCY[edition])
         self._credits = CreditMeter(credit_budget)
         self._pool = None
