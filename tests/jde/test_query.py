@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from jde_zoho_sdk.jde import Condition, DateFormat, Operator, Query, changed_since
@@ -173,9 +173,20 @@ queries = st.recursive(
 )
 
 
+def _pieces(node: Condition | Query, size: int) -> int:
+    if isinstance(node, Condition):
+        unique = len(set(node.values))
+        return -(-unique // size) if node.operator is Operator.LIST and len(node.values) > size else 1
+    total = 1
+    for item in node.items:
+        total *= _pieces(item, size)
+    return total
+
+
 @settings(max_examples=150, deadline=None)
 @given(queries, st.integers(1, 6))
 def test_split_queries_match_exactly_the_rows_of_the_original(where: Condition | Query, size: int) -> None:
+    assume(_pieces(where, size) <= 64)  # keeps each example fast; the limit itself is tested below
     rows: list[dict[str, object]] = [{"AN8": n, "AT1": "C" if n % 3 else "V"} for n in range(41)]
     original = _matches(Query.all(where) if isinstance(where, Condition) else where, rows)
     pieces, overlap = split_lists(where, size)
@@ -185,3 +196,9 @@ def test_split_queries_match_exactly_the_rows_of_the_original(where: Condition |
     assert set(found) == original
     if not overlap:
         assert len(found) == len(set(found))
+
+
+def test_a_split_into_too_many_requests_is_refused() -> None:
+    lists = [Condition(alias, Operator.LIST, range(30)) for alias in ("AN8", "IDLN", "RCK7")]
+    with pytest.raises(ValueError, match="27000 requests"):
+        split_lists(Query.all(*lists), 1)
