@@ -175,9 +175,13 @@ def loads(content: bytes | str) -> object:
     """Parse AIS JSON with every number that has a fraction as an exact ``Decimal``.
 
     Raises:
-        ValueError: The content is not JSON.
+        ValueError: The content is not JSON, or is nested too deeply to be an answer of this API (a hostile
+            or broken body must give the caller's typed error, never a RecursionError).
     """
-    return json.loads(content, parse_float=Decimal)
+    try:
+        return json.loads(content, parse_float=Decimal)
+    except RecursionError:
+        raise ValueError("the JSON is nested too deeply") from None
 
 
 def body_of(response: httpx.Response) -> Mapping[str, object]:

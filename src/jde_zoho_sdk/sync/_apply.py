@@ -28,6 +28,7 @@ from jde_zoho_sdk.sync.protocols import MappingContext
 
 __all__ = ["Pair", "apply_pairs", "plan_pairs"]
 
+_MATCHED = "found in both systems by JDE key, tax id or e-mail: linked, not duplicated"
 _COUNTER = {AuditAction.CREATE: "created", AuditAction.UPDATE: "updated", AuditAction.LINK: "linked"}
 
 
@@ -64,6 +65,7 @@ class Pair:
     zoho_modified_at: datetime | None = None
     jde_ok: bool = attrs.field(init=False)
     zoho_ok: bool = attrs.field(init=False)
+    link_audited: bool = attrs.field(init=False, default=False)
 
     def __attrs_post_init__(self) -> None:
         # A side is "ok" once it holds what was decided: at once when it needs no write.
@@ -90,22 +92,30 @@ def _audit_write(
     pair: Pair,
     direction: Direction,
     *,
-    created: bool,
-    whole: bool,
+    action: AuditAction,
+    audit_id: str,
+    message: str = "",
 ) -> None:
-    """Audit one write: a create, or an update of the changed fields (of every field when ``whole``)."""
-    action = AuditAction.CREATE if created else AuditAction.UPDATE
+    """Audit one write with the audit id it stamped on the target; count it."""
     target = pair.result.jde if direction is Direction.ZOHO_TO_JDE else pair.result.zoho
     changed = pair.result.to_jde if direction is Direction.ZOHO_TO_JDE else pair.result.to_zoho
-    fields = frozenset(target.values()) if created or whole else changed
-    context.tally.add(checkpoint.entity, direction, **{_COUNTER[action]: 1})
+    fields = changed if action is AuditAction.UPDATE else frozenset(target.values())
+    if action is AuditAction.LINK:
+        pair.link_audited = True
+        if pair.matched:
+            context.tally.add(checkpoint.entity, pair.origin, linked=1)
+        else:
+            fields = frozenset()
+    else:
+        context.tally.add(checkpoint.entity, direction, **{_COUNTER[action]: 1})
     checkpoint.event(
         action,
         jde_key=pair.jde_key,
         zoho_id=pair.zoho_id,
         fields=fields,
-        audit_id=pair.audit_id,
+        audit_id=audit_id,
         direction=direction,
+        message=message,
     )
 
 
@@ -149,7 +159,8 @@ def _jde_phase(
             # The create orchestration found the record by its external reference: nothing was written.
             pair.matched = True
             continue
-        _audit_write(context, checkpoint, pair, Direction.ZOHO_TO_JDE, created=created, whole=False)
+        action = AuditAction.CREATE if created else AuditAction.UPDATE
+        _audit_write(context, checkpoint, pair, Direction.ZOHO_TO_JDE, action=action, audit_id=pair.audit_id)
     context.emit(
         BatchWritten(
             run_id=context.run_id,
@@ -184,14 +195,17 @@ def _zoho_phase(
                 pair.fail(checkpoint, "map", error)
                 continue
         values[identity.key_field] = pair.jde_key
+        # The Zoho write has its own audit id (the JDE write of the pair has the pair's): the id stamped on
+        # a record always names the event that describes that very write.
+        audit_id = context.new_audit_id()
         if identity.audit_field:
-            values[identity.audit_field] = pair.audit_id
-        writes.append(ZohoWrite(pair.zoho_id, values, pair))
+            values[identity.audit_field] = audit_id
+        writes.append(ZohoWrite(pair.zoho_id, values, (pair, audit_id)))
     if not writes:
         return
     written = 0
     for write, result in zip(writes, context.zoho.write(checkpoint.entity, writes), strict=True):
-        pair = cast("Pair", write.tag)
+        pair, audit_id = cast("tuple[Pair, str]", write.tag)
         if result.error is not None or result.id is None:
             refusal = result.error
             message = refusal.message if refusal else "Zoho's answer carried no record id"
@@ -204,18 +218,26 @@ def _zoho_phase(
         pair.zoho_id = result.id
         pair.zoho_ok = True
         pair.zoho_modified_at = result.modified_time or pair.zoho_modified_at
-        if created or pair.result.to_zoho:
-            # An upsert that updated: Zoho already had the record (same JDE key, tax id or e-mail).
-            matched = created and result.action == "update"
-            pair.matched = pair.matched or matched
-            _audit_write(
-                context,
-                checkpoint,
-                pair,
-                Direction.JDE_TO_ZOHO,
-                created=created and not matched,
-                whole=matched,
+        # An upsert that updated: Zoho already had the record (same JDE key, tax id or e-mail).
+        pair.matched = pair.matched or (created and result.action == "update")
+        if created:
+            action = AuditAction.LINK if pair.matched else AuditAction.CREATE
+            message = (
+                "found in Zoho by JDE key, tax id or e-mail: linked, not duplicated" if pair.matched else ""
             )
+        elif pair.result.to_zoho:
+            action, message = AuditAction.UPDATE, ""
+        else:
+            action, message = AuditAction.LINK, "JDE key written to the Zoho record"
+        _audit_write(
+            context,
+            checkpoint,
+            pair,
+            Direction.JDE_TO_ZOHO,
+            action=action,
+            audit_id=audit_id,
+            message=message,
+        )
     context.emit(
         BatchWritten(
             run_id=context.run_id,
@@ -232,13 +254,13 @@ def _links(context: RunContext, checkpoint: Checkpoint, pairs: Sequence[Pair]) -
     for pair in pairs:
         if not (pair.jde_ok and pair.zoho_ok):
             continue
-        if pair.link is None and pair.matched:
+        if pair.link is None and pair.matched and not pair.link_audited:
             context.tally.add(checkpoint.entity, pair.origin, linked=1)
             checkpoint.event(
                 AuditAction.LINK,
                 jde_key=pair.jde_key,
                 zoho_id=pair.zoho_id,
-                message="found in both systems by JDE key, tax id or e-mail; linked, not duplicated",
+                message=_MATCHED,
                 direction=pair.origin,
             )
         jde_state = pair.result.jde

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import attrs
 
-from jde_zoho_sdk.errors import MappingError
+from jde_zoho_sdk.errors import MappingError, SdkError
 from jde_zoho_sdk.sync._apply import Pair, apply_pairs, plan_pairs
 from jde_zoho_sdk.sync._context import Checkpoint, RunContext
 from jde_zoho_sdk.sync.merge import MergeResult, changed_fields, merge
@@ -58,6 +58,7 @@ def push_batch(context: RunContext, entity: Entity, aggregates: Sequence[JdeAggr
         for aggregate in aggregates
         if (pair := _pair(context, checkpoint, aggregate, links.get(aggregate.key))) is not None
     ]
+    pairs = _without_unique_clashes(context, checkpoint, pairs)
     if context.dry_run:
         plan_pairs(context, checkpoint, pairs)
         module = context.mapper.zoho_identity(entity).module
@@ -67,6 +68,64 @@ def push_batch(context: RunContext, entity: Entity, aggregates: Sequence[JdeAggr
         return
     mapping = _parent_context(context, aggregates) if entity is Entity.CONTACT else MappingContext()
     apply_pairs(context, checkpoint, pairs, mapping)
+
+
+def _without_unique_clashes(context: RunContext, checkpoint: Checkpoint, pairs: list[Pair]) -> list[Pair]:
+    """Fail new records whose tax id or e-mail (unique in Zoho) already belongs to another JDE record.
+
+    Zoho's upsert would match the other record's twin and merge the two JDE records into one account, and
+    the two would then take the account from each other run after run. A human must decide.
+    """
+    unique = context.mapper.zoho_identity(checkpoint.entity).unique
+    new = [pair for pair in pairs if not pair.zoho_id]
+    if not unique or not new:
+        return pairs
+    store, entity = context.store, checkpoint.entity
+    lookups = {"tax_id": store.find_links_by_tax_id, "email": store.find_links_by_email}
+    taken: dict[tuple[str, str], str] = {}
+    for field in unique:
+        values = {_unique_value(pair, field) for pair in new} - {""}
+        if field in lookups and values:
+            for value, links in lookups[field](entity, values).items():
+                for link in links:
+                    taken[(field, value.lower())] = link.jde_key
+    kept: list[Pair] = []
+    for pair in pairs:
+        clash = None if pair.zoho_id else _claim(taken, pair, unique)
+        if clash is None:
+            kept.append(pair)
+            continue
+        field, value, owner = clash
+        error = DuplicateKeyError(
+            f"its {field.replace('_', ' ')} {value!r} is also JDE {owner}'s, and Zoho keeps it unique",
+            hint="correct the duplicate in JDE (or merge the two records), then replay",
+        )
+        checkpoint.fail(pair.source_key, "dedup", error)
+    return kept
+
+
+def _unique_value(pair: Pair, field: str) -> str:
+    return str(getattr(pair.result.jde, field, "") or "")
+
+
+def _claim(
+    taken: dict[tuple[str, str], str], pair: Pair, unique: tuple[str, ...]
+) -> tuple[str, str, str] | None:
+    """Claim the pair's unique values; return the first (field, value, owner) another record holds."""
+    for field in unique:
+        value = _unique_value(pair, field)
+        owner = taken.get((field, value.lower())) if value else None
+        if owner is not None and owner != pair.jde_key:
+            return field, value, owner
+    for field in unique:
+        value = _unique_value(pair, field)
+        if value:
+            taken[(field, value.lower())] = pair.jde_key
+    return None
+
+
+class DuplicateKeyError(SdkError):
+    """Two JDE records share a value Zoho keeps unique (a tax id, an e-mail)."""
 
 
 def _pair(

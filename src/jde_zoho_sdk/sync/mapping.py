@@ -52,6 +52,7 @@ R = TypeVar("R", bound=Canonical)
 _ADDRESS_LINES: Final = ("address_line1", "address_line2", "address_line3", "address_line4")
 _CODE_FIELDS: Final = frozenset({"payment_terms", "currency", "category", "state", "country"})
 _CENT: Final = Decimal("0.01")
+_MAX_AMOUNT_DIGITS: Final = 15  # JDE amounts are Numeric 15 (F03012.ACL); Zoho currency fields hold 16
 _UNIT: Final = Decimal(1)
 
 _MODULES: Final = {Entity.CUSTOMER: "Accounts", Entity.CONTACT: "Contacts", Entity.SUPPLIER: "Vendors"}
@@ -93,6 +94,8 @@ def _decimal(value: object, field: str) -> Decimal | None:
         raise MappingError(f"expected an amount, got {value!r}", field=field) from None
     if not amount.is_finite():
         raise MappingError(f"expected a finite amount, got {value!r}", field=field)
+    if amount.adjusted() >= _MAX_AMOUNT_DIGITS:
+        raise MappingError(f"amount {value} has more than {_MAX_AMOUNT_DIGITS} digits", field=field)
     return amount
 
 
@@ -167,13 +170,16 @@ class DefaultMapper:
         # Only unique fields may be duplicate checks: Accounts' tax id and e-mail are unique custom fields;
         # a Vendor is matched on its JDE key alone (pre-existing vendors are linked by the JDE lookup).
         duplicate_check: tuple[str, ...] = (names.jde_address_number,)
+        unique: tuple[str, ...] = ()
         if entity is Entity.CUSTOMER:
             duplicate_check = (names.jde_address_number, names.tax_id, names.email)
+            unique = ("tax_id", "email")
         return ZohoIdentity(
             module=_MODULES[entity],
             key_field=names.jde_address_number,
             audit_field=names.audit_id,
             duplicate_check_fields=duplicate_check,
+            unique=unique,
         )
 
     def _zoho_name(self, generic: str) -> str:

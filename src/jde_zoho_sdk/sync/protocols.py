@@ -271,12 +271,15 @@ class ZohoIdentity:
         key_field: The unique field holding the JDE key.
         audit_field: The field the sync stamps its audit id on ("" for none).
         duplicate_check_fields: The upsert's duplicate check, in order (JDE key, then tax id, then e-mail).
+        unique: Canonical fields Zoho keeps unique (``"tax_id"``, ``"email"``): two JDE records sharing a
+            value cannot both have a Zoho twin, so the second is failed instead of merged into the first's.
     """
 
     module: str
     key_field: str
     audit_field: str
     duplicate_check_fields: tuple[str, ...]
+    unique: tuple[str, ...] = ()
 
 
 @runtime_checkable

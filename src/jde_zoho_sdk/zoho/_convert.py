@@ -23,10 +23,13 @@ def loads(content: bytes | str) -> object:
     """Parse Zoho JSON, numbers with a fraction as ``Decimal``.
 
     Raises:
-        ValueError: Not JSON (``json.JSONDecodeError`` and ``UnicodeDecodeError`` are ``ValueError``s).
-        RecursionError: Absurdly deep nesting.
+        ValueError: The content is not JSON, or is nested too deeply to be an answer of this API (a hostile
+            or broken body must give the caller's typed error, never a RecursionError).
     """
-    return json.loads(content, parse_float=Decimal)
+    try:
+        return json.loads(content, parse_float=Decimal)
+    except RecursionError:
+        raise ValueError("the JSON is nested too deeply") from None
 
 
 def _exact_number(value: Decimal) -> int | float:
