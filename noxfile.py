@@ -57,7 +57,9 @@ def bench(session: nox.Session) -> None:
 def chaos(session: nox.Session) -> None:
     """The convergence suite under faults and crashes, long (nightly) profile."""
     session.install("-e", ".[test]")
-    session.run("python", "-m", "pytest", "tests/chaos", "-s", "--timeout=3600", env={"JZ_CHAOS_PROFILE": "nightly"})
+    session.run(
+        "python", "-m", "pytest", "tests/chaos", "-s", "--timeout=3600", env={"JZ_CHAOS_PROFILE": "nightly"}
+    )
 
 
 @nox.session(python=PYTHON, default=False)

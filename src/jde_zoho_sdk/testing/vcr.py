@@ -21,11 +21,20 @@ from typing import Any
 import vcr
 from vcr.request import Request as VcrRequest
 
-from jde_zoho_sdk._redact import REDACTED, is_secret_key, redact_body, redact_url
+from jde_zoho_sdk._redact import REDACTED, install_log_redaction, is_secret_key, redact_body, redact_url
 
 __all__ = ["find_secrets", "make_vcr", "scrub_request", "scrub_response"]
 
 _MATCH_ON = ("method", "scheme", "host", "port", "path", "redacted_query")
+_VCR_LOGGERS = (
+    "vcr",
+    "vcr.cassette",
+    "vcr.stubs",
+    "vcr.stubs.httpx_stubs",
+    "vcr.matchers",
+    "vcr.patch",
+    "vcr.request",
+)
 
 
 def _content_type(headers: Mapping[str, Any]) -> str:
@@ -107,6 +116,8 @@ def make_vcr(cassette_dir: str | Path, *, record_mode: str = "none") -> vcr.VCR:
         match_on=_MATCH_ON,
     )
     recorder.register_matcher("redacted_query", _redacted_query)
+    # vcrpy logs every recorded exchange, bodies included, at INFO: its loggers get our redaction too.
+    install_log_redaction(*_VCR_LOGGERS)
     return recorder
 
 
