@@ -1,0 +1,252 @@
+"""The JDE half of the DefaultMapper: JDE rows -> canonical records -> orchestration inputs."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Final
+
+from jde_zoho_sdk.sync._fields import CONTACT_INPUTS, CUSTOMER_INPUTS, SUPPLIER_INPUTS, select
+from jde_zoho_sdk.sync._map_values import as_int, decimal, text
+from jde_zoho_sdk.sync.mapping_config import MappingConfig
+from jde_zoho_sdk.sync.model import (
+    AddressFields,
+    Canonical,
+    ContactPerson,
+    Customer,
+    Entity,
+    JdeAggregate,
+    Supplier,
+)
+from jde_zoho_sdk.sync.protocols import MappingContext
+
+__all__ = ["JdeMapping"]
+
+_KEY_COLUMNS: Final = {
+    "F0101": ("AN8",),
+    "F03012": ("AN8", "CO"),
+    "F0401": ("AN8",),
+    "F0116": ("AN8", "EFTB"),
+    "F0111": ("AN8", "IDLN"),
+    "F01151": ("AN8", "IDLN", "RCK7", "ETP"),
+    "F0115": ("AN8", "IDLN", "RCK7", "PHTP"),
+}
+_STAMP: Final = ("UPMJ", "UPMT")
+_ADDRESS_COLUMNS: Final = ("ADD1", "ADD2", "ADD3", "ADD4", "CTY1", "ADDS", "ADDZ", "CTR")
+
+
+class JdeMapping:
+    """JDE rows <-> canonical records and orchestration inputs (a half of :class:`DefaultMapper`)."""
+
+    config: MappingConfig
+
+    def jde_columns(self, entity: Entity) -> Mapping[str, tuple[str, ...]]:
+        """Columns to read per JDE table for ``entity`` (keys and UPMJ/UPMT included)."""
+        data: dict[str, tuple[str, ...]]
+        if entity is Entity.CONTACT:
+            data = {
+                "F0111": ("MLNM", "GNNM", "SRNM", "ATTL", "TYC", "REM1"),
+                "F01151": ("EMAL",),
+                "F0115": ("AR1", "PH1"),
+            }
+        else:
+            master: tuple[str, tuple[str, ...]] = ("F03012", ("ACL", "TRAR", "CRCD", "HOLD"))
+            if entity is Entity.SUPPLIER:
+                master = ("F0401", ("TRAP", "CRRP", "HDPY"))
+            data = {
+                "F0101": ("ALPH", "TAX", "AT1", "AC01", "ALKY"),
+                master[0]: master[1],
+                "F0116": _ADDRESS_COLUMNS,
+                "F01151": ("EMAL",),
+                "F0115": ("AR1", "PH1"),
+            }
+        for custom in self.config.custom_fields_of(entity):
+            data[custom.jde_table] = (*data.get(custom.jde_table, ()), custom.jde_column)
+        return {
+            table: tuple(dict.fromkeys((*_KEY_COLUMNS.get(table, ("AN8",)), *columns, *_STAMP)))
+            for table, columns in data.items()
+        }
+
+    # -- JDE -> canonical --------------------------------------------------------------------------------
+
+    def from_jde(self, aggregate: JdeAggregate) -> Canonical:
+        """Map JDE rows to the canonical record of their entity."""
+        if aggregate.entity is Entity.CUSTOMER:
+            return self.customer_from_jde(aggregate)
+        if aggregate.entity is Entity.SUPPLIER:
+            return self.supplier_from_jde(aggregate)
+        return self.contact_from_jde(aggregate)
+
+    def customer_from_jde(self, aggregate: JdeAggregate) -> Customer:
+        """F0101 + F03012 + F0116 + F01151 + F0115 -> :class:`Customer`."""
+        master = aggregate.first("F0101")
+        terms = aggregate.first("F03012")
+        return Customer(
+            name=text(master, "ALPH"),
+            tax_id=text(master, "TAX"),
+            category=text(master, "AC01"),
+            email=self.email_from_jde(aggregate, 0),
+            phone=self.phone_from_jde(aggregate, 0, ""),
+            **self.address_from_jde(aggregate),
+            credit_limit=decimal(terms.get("ACL") if terms else None, "credit_limit"),
+            payment_terms=text(terms, "TRAR"),
+            currency=text(terms, "CRCD"),
+            credit_hold=bool(text(terms, "HOLD")),
+            extra=self._custom_from_jde(aggregate),
+        )
+
+    def supplier_from_jde(self, aggregate: JdeAggregate) -> Supplier:
+        """F0101 + F0401 + F0116 + F01151 + F0115 -> :class:`Supplier`."""
+        master = aggregate.first("F0101")
+        terms = aggregate.first("F0401")
+        return Supplier(
+            name=text(master, "ALPH"),
+            tax_id=text(master, "TAX"),
+            category=text(master, "AC01"),
+            email=self.email_from_jde(aggregate, 0),
+            phone=self.phone_from_jde(aggregate, 0, ""),
+            **self.address_from_jde(aggregate),
+            payment_terms=text(terms, "TRAP"),
+            currency=text(terms, "CRRP"),
+            payment_hold=text(terms, "HDPY") not in ("", "N"),
+            extra=self._custom_from_jde(aggregate),
+        )
+
+    def contact_from_jde(self, aggregate: JdeAggregate) -> ContactPerson:
+        """F0111 (who's who line) + F01151 + F0115 of that line -> :class:`ContactPerson`."""
+        line = aggregate.first("F0111")
+        last_name = text(line, "SRNM") or text(line, "MLNM")
+        return ContactPerson(
+            parent_address_number=aggregate.address_number,
+            first_name=text(line, "GNNM"),
+            last_name=last_name,
+            title=text(line, "ATTL"),
+            email=self.email_from_jde(aggregate, aggregate.line_number),
+            phone=self.phone_from_jde(aggregate, aggregate.line_number, ""),
+            mobile=self.phone_from_jde(aggregate, aggregate.line_number, self.config.mobile_phone_type),
+            extra=self._custom_from_jde(aggregate),
+        )
+
+    def address_from_jde(self, aggregate: JdeAggregate) -> AddressFields:
+        """The current F0116 address (the latest effective date) as canonical address fields."""
+        rows = aggregate.all("F0116")
+        row = max(rows, key=lambda r: str(r.get("EFTB") or "")) if rows else None
+        return AddressFields(
+            address_line1=text(row, "ADD1"),
+            address_line2=text(row, "ADD2"),
+            address_line3=text(row, "ADD3"),
+            address_line4=text(row, "ADD4"),
+            city=text(row, "CTY1"),
+            state=text(row, "ADDS"),
+            postal_code=text(row, "ADDZ"),
+            country=text(row, "CTR"),
+        )
+
+    def email_from_jde(self, aggregate: JdeAggregate, line: int) -> str:
+        """The first e-mail (F01151 of type ``email_type``, lowest RCK7) of a who's who line, lower-cased."""
+        rows = [
+            row
+            for row in aggregate.all("F01151")
+            if as_int(row.get("IDLN")) == line and text(row, "ETP") in (self.config.email_type, "")
+        ]
+        rows.sort(key=lambda r: as_int(r.get("RCK7")))
+        return text(rows[0], "EMAL").lower() if rows else ""
+
+    def phone_from_jde(self, aggregate: JdeAggregate, line: int, phone_type: str) -> str:
+        """The first phone of a type (F0115, lowest RCK7) of a line: ``"<area code> <number>"``."""
+        rows = [
+            row
+            for row in aggregate.all("F0115")
+            if as_int(row.get("IDLN")) == line and text(row, "PHTP") == phone_type
+        ]
+        rows.sort(key=lambda r: as_int(r.get("RCK7")))
+        if not rows:
+            return ""
+        return " ".join(part for part in (text(rows[0], "AR1"), text(rows[0], "PH1")) if part)
+
+    def _custom_from_jde(self, aggregate: JdeAggregate) -> dict[str, object]:
+        return {
+            field.name: text(aggregate.first(field.jde_table), field.jde_column)
+            for field in self.config.custom_fields_of(aggregate.entity)
+        }
+
+    # -- canonical -> JDE orchestration inputs -----------------------------------------------------------
+
+    def to_jde(
+        self, record: Canonical, *, fields: Collection[str] | None = None, context: MappingContext
+    ) -> dict[str, object]:
+        """Orchestration inputs for ``record`` (only those derived from ``fields`` when given)."""
+        if isinstance(record, Customer):
+            values, sources = self.customer_to_jde(record), dict(CUSTOMER_INPUTS)
+        elif isinstance(record, Supplier):
+            values, sources = self.supplier_to_jde(record), dict(SUPPLIER_INPUTS)
+        else:
+            values, sources = self.contact_to_jde(record), dict(CONTACT_INPUTS)
+        for custom in self.config.custom_fields_of(record.entity):
+            values[custom.orchestration_input] = str(record.extra.get(custom.name, "") or "")
+            sources[custom.orchestration_input] = (custom.name,)
+        return select(values, sources, fields)
+
+    def customer_to_jde(self, record: Customer) -> dict[str, object]:
+        """:class:`Customer` -> inputs of the customer orchestrations."""
+        return {
+            **self._entity_inputs(record),
+            "CreditLimit": record.credit_limit,
+            "PaymentTerms": record.payment_terms,
+            "Currency": record.currency,
+            "HoldCode": self.config.credit_hold_code if record.credit_hold else "",
+        }
+
+    def supplier_to_jde(self, record: Supplier) -> dict[str, object]:
+        """:class:`Supplier` -> inputs of the supplier orchestrations."""
+        return {
+            **self._entity_inputs(record),
+            "PaymentTermsAP": record.payment_terms,
+            "Currency": record.currency,
+            "HoldPaymentCode": self.config.payment_hold_code if record.payment_hold else "",
+        }
+
+    def contact_to_jde(self, record: ContactPerson) -> dict[str, object]:
+        """:class:`ContactPerson` -> inputs of the contact orchestrations."""
+        area, number = self.phone_to_jde(record.phone)
+        return {
+            "AddressNumber": record.parent_address_number,
+            "GivenName": record.first_name,
+            "Surname": record.last_name,
+            "ContactTitle": record.title,
+            "Email": record.email,
+            "PhoneAreaCode": area,
+            "PhoneNumber": number,
+            "MobileNumber": record.mobile,
+        }
+
+    def _entity_inputs(self, record: Customer | Supplier) -> dict[str, object]:
+        area, number = self.phone_to_jde(record.phone)
+        return {
+            "AlphaName": record.name,
+            "TaxId": record.tax_id,
+            "CategoryCode01": record.category,
+            "Email": record.email,
+            "PhoneAreaCode": area,
+            "PhoneNumber": number,
+            "AddressLine1": record.address_line1,
+            "AddressLine2": record.address_line2,
+            "AddressLine3": record.address_line3,
+            "AddressLine4": record.address_line4,
+            "City": record.city,
+            "State": record.state,
+            "PostalCode": record.postal_code,
+            "Country": record.country,
+        }
+
+    def phone_to_jde(self, phone: str) -> tuple[str, str]:
+        """Split ``"312 555-0100"`` into area code and number.
+
+        A leading group of digits becomes the area code; a number written without one goes whole into the
+        number.
+        """
+        phone = phone.strip()
+        head, sep, rest = phone.partition(" ")
+        area = head.strip("()")
+        if sep and rest and area.isdigit() and len(area) <= self.config.jde_lengths.get("phone_area", 6):
+            return area, rest.strip()
+        return "", phone
