@@ -93,6 +93,14 @@ class AisEmulator:
         seed: Seed of the emulator's random choices (exception ids, seed data).
         orchestration_error_status: HTTP status of an orchestration's ERROR answer (UNCONFIRMED; 500 as
             Oracle documents ServiceErrorResponse for 500).
+
+    Example:
+        >>> emu = AisEmulator(users={"SYNC": "pa55-w0rd"}, customer_search_type="C")
+        >>> emu.tables.insert_many("F0101", [{"AN8": 4242, "ALPH": "Acme", "AT1": "C"}])
+        1
+        >>> emu.deny("F0401", username="SYNC")  # a permission 403 on that table, not a 444
+        >>> with emu.serve() as running:  # doctest: +SKIP
+        ...     client = AisClient(running.url, AisCredentials("SYNC", "pa55-w0rd"))
     """
 
     def __init__(
