@@ -160,3 +160,15 @@ def test_model_columns_start_with_the_key() -> None:
 def test_bad_number_cells_are_value_errors() -> None:
     with pytest.raises(ValueError, match="not a number"):
         F0101.from_row({"AN8": [1]})
+
+
+def test_form_errors_are_found_however_deep_the_body_nests() -> None:
+    from jde_zoho_sdk.jde.errors import iter_form_errors
+
+    deep: object = {"errors": [{"CODE": "0052", "TITLE": "Error: Business Unit Invalid"}]}
+    for _ in range(5000):
+        deep = {"step": [deep]}
+    assert [e.code for e in iter_form_errors({"sysErrors": [{"TITLE": "JAS_MSG347"}], "message": deep})] == [
+        "",
+        "0052",
+    ]

@@ -199,23 +199,33 @@ def _texts(value: object) -> str:
 
 def iter_form_errors(value: object) -> Iterator[FormError]:
     """Every ``{"CODE", "TITLE"...}`` object in ``errors`` or ``sysErrors`` lists, however deeply nested."""
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            if key in ("errors", "sysErrors") and isinstance(item, list):
-                for entry in item:
-                    if isinstance(entry, Mapping) and ("CODE" in entry or "TITLE" in entry):
-                        yield FormError(
-                            code=str(entry.get("CODE", "") or ""),
-                            title=_texts(entry.get("TITLE")),
-                            description=_texts(entry.get("DESC")),
-                            mobile=_texts(entry.get("MOBILE")),
-                            control=str(entry.get("ERRORCONTROL", "") or ""),
-                        )
-            else:
-                yield from iter_form_errors(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from iter_form_errors(item)
+    # A stack, not recursion: a body nested thousands of levels deep must not raise RecursionError.
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Mapping):
+            for key, child in reversed(list(item.items())):
+                if key in ("errors", "sysErrors") and isinstance(child, list):
+                    stack.extend(reversed([_FormEntry(entry) for entry in child]))
+                else:
+                    stack.append(child)
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
+        elif isinstance(item, _FormEntry) and isinstance(item.entry, Mapping):
+            entry = item.entry
+            if "CODE" in entry or "TITLE" in entry:
+                yield FormError(
+                    code=str(entry.get("CODE", "") or ""),
+                    title=_texts(entry.get("TITLE")),
+                    description=_texts(entry.get("DESC")),
+                    mobile=_texts(entry.get("MOBILE")),
+                    control=str(entry.get("ERRORCONTROL", "") or ""),
+                )
+
+
+@attrs.frozen
+class _FormEntry:
+    entry: object
 
 
 def _message_of(body: Mapping[str, object]) -> str:
