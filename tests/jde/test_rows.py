@@ -16,6 +16,7 @@ from jde_zoho_sdk.jde import (
     AisValidationError,
     Row,
 )
+from jde_zoho_sdk.jde.errors import iter_form_errors
 from jde_zoho_sdk.jde.rows import parse_page
 
 # Oracle's example data request response (EOTJC example-data-request-response.html), with a links section.
@@ -163,8 +164,6 @@ def test_bad_number_cells_are_value_errors() -> None:
 
 
 def test_form_errors_are_found_however_deep_the_body_nests() -> None:
-    from jde_zoho_sdk.jde.errors import iter_form_errors
-
     deep: object = {"errors": [{"CODE": "0052", "TITLE": "Error: Business Unit Invalid"}]}
     for _ in range(5000):
         deep = {"step": [deep]}
