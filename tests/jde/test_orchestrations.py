@@ -106,6 +106,16 @@ def test_update_leaves_absent_inputs_and_clears_empty_ones(
     assert emulator.tables.get("F01151", {"AN8": an8, "IDLN": 0, "RCK7": 1})["UPMT"] == 93000  # type: ignore[index]
 
 
+def test_update_changes_the_address_in_force_not_a_new_row(ais: AisClient, emulator: AisEmulator) -> None:
+    emulator.tables.insert("F0101", {"AN8": 5150, "ALPH": "Dated Address Co", "AT1": "C"})
+    emulator.tables.insert("F0116", {"AN8": 5150, "EFTB": date(2019, 1, 1), "CTY1": "Gary"})
+    emulator.tables.insert("F0116", {"AN8": 5150, "EFTB": date(2024, 1, 1), "CTY1": "Chicago"})
+    emulator.tables.insert("F0116", {"AN8": 5150, "EFTB": date(2099, 1, 1), "CTY1": "Future City"})
+    ais.run_orchestration("JZ_UpdateCustomer", {"AddressNumber": 5150, "City": "Skokie"}, idempotent=True)
+    cities = {row["EFTB"]: row["CTY1"] for row in emulator.tables.rows("F0116", AN8=5150)}
+    assert cities == {date(2019, 1, 1): "Gary", date(2024, 1, 1): "Skokie", date(2099, 1, 1): "Future City"}
+
+
 def test_business_errors_come_back_as_form_errors(ais: AisClient, emulator: AisEmulator) -> None:
     missing = failure(ais, "JZ_CreateCustomer", ExternalReference="x")
     assert [(e.code, e.title) for e in missing.form_errors] == [("0001", "Error: AlphaName is required")]

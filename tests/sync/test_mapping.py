@@ -78,6 +78,18 @@ def test_customer_from_jde_reads_every_table() -> None:
     )
 
 
+def test_the_address_in_force_is_used_not_a_future_one() -> None:
+    future = {"AN8": 4242, "EFTB": date(2999, 1, 1), "ADD1": "1 Future Way", "CTY1": "Later"}
+    rows = customer_rows().rows
+    customer = mapper.from_jde(
+        JdeAggregate(
+            entity=Entity.CUSTOMER, address_number=4242, rows={**rows, "F0116": (*rows["F0116"], future)}
+        )
+    )
+    assert isinstance(customer, Customer)
+    assert customer.city == "Chicago"
+
+
 def test_customer_without_optional_rows_maps_to_blanks() -> None:
     aggregate = JdeAggregate(
         entity=Entity.CUSTOMER, address_number=7, rows={"F0101": ({"AN8": 7, "ALPH": "Solo"},)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from datetime import UTC, date, datetime
 from typing import Final
 
 from jde_zoho_sdk.sync._fields import CONTACT_INPUTS, CUSTOMER_INPUTS, SUPPLIER_INPUTS, select
@@ -126,10 +127,21 @@ class JdeMapping:
             extra=self._custom_from_jde(aggregate),
         )
 
+    def today(self) -> date:
+        """Today, for choosing the address in force (override to pin it, or to use the JDE server's zone)."""
+        return datetime.now(UTC).date()
+
     def address_from_jde(self, aggregate: JdeAggregate) -> AddressFields:
-        """The current F0116 address (the latest effective date) as canonical address fields."""
+        """The F0116 address in force (the latest effective date not after today) as canonical fields."""
         rows = aggregate.all("F0116")
-        row = max(rows, key=lambda r: str(r.get("EFTB") or "")) if rows else None
+        today = self.today()
+
+        def effective(row: Mapping[str, object]) -> date:
+            day = row.get("EFTB")
+            return day if isinstance(day, date) else date.min
+
+        in_force = [row for row in rows if effective(row) <= today] or list(rows)
+        row = max(in_force, key=effective) if in_force else None
         return AddressFields(
             address_line1=text(row, "ADD1"),
             address_line2=text(row, "ADD2"),

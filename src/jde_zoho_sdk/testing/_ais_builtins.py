@@ -63,6 +63,20 @@ def _existing_entity(run: Run, reference: str) -> int | None:
     return None
 
 
+def _current_address(run: Run, an8: int) -> object:
+    """The effective date (EFTB) of the address in force today: the latest not after today.
+
+    The Address Book MBF updates the current address when no effective date is given (with date-effective
+    addresses off, the only row has a blank EFTB); a new row is added only for a record without one.
+    """
+    today = run.tables.stamp()[0]
+    dated = [row["EFTB"] for row in run.tables.rows("F0116", AN8=an8)]
+    in_force = [day for day in dated if day is None or day <= today]  # type: ignore[operator]
+    if not in_force:
+        return None
+    return max(in_force, key=lambda day: (day is not None, day))
+
+
 def _write_entity(
     run: Run, an8: int, master: Mapping[str, tuple[str, str]], master_key: Mapping[str, object]
 ) -> None:
@@ -72,7 +86,7 @@ def _write_entity(
     if "F0111" in changes:
         run.upsert("F0111", {"AN8": an8, "IDLN": 0}, changes["F0111"])
     if "F0116" in changes:
-        run.upsert("F0116", {"AN8": an8, "EFTB": None}, changes["F0116"])
+        run.upsert("F0116", {"AN8": an8, "EFTB": _current_address(run, an8)}, changes["F0116"])
     master_table = next(iter({table for table, _ in master.values()}))
     if master_table in changes:
         run.upsert(master_table, {"AN8": an8, **master_key}, changes[master_table])

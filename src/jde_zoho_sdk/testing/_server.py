@@ -5,7 +5,6 @@ The emulators must work on a bare install, so this uses :mod:`wsgiref` with one 
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,9 +15,11 @@ from wsgiref.types import WSGIApplication
 
 import httpx
 
+from jde_zoho_sdk._redact import get_logger
+
 __all__ = ["SOCKET_ENVIRON_KEY", "EmulatorTransport", "InjectedResetError", "serve_wsgi"]
 
-_log = logging.getLogger("jde_zoho_sdk.testing.server")
+_log = get_logger("jde_zoho_sdk.testing.server")
 
 SOCKET_ENVIRON_KEY = "jde_zoho_sdk.socket"
 """WSGI environ key holding the client socket, so fault injection can reset a connection."""

@@ -26,7 +26,6 @@ from typing import Final
 from wsgiref.types import WSGIApplication
 from zoneinfo import ZoneInfo
 
-from jde_zoho_sdk._redact import install_log_redaction
 from jde_zoho_sdk.testing._ais_builtins import BUILT_INS
 from jde_zoho_sdk.testing._ais_data import DataService
 from jde_zoho_sdk.testing._ais_endpoints import Endpoints, OrchestrationRecord, RequestRecord, request_logger
@@ -64,7 +63,6 @@ __all__ = [
 ]
 
 # The loopback server logs each request line, and a next-page link carries the session token in its query.
-install_log_redaction("jde_zoho_sdk.testing.server")
 
 _DATE_CODES: Final = {"D": "dd", "M": "MM", "E": "yyyy", "Y": "yy"}
 
