@@ -1,4 +1,4 @@
-"""Reading a whole module: ``page`` for the first 2,000 records, ``page_token`` after, time windows beyond.
+"""Reading a whole module: ``page_token`` chains (``page`` numbers when no token comes), time windows beyond.
 
 One ``page_token`` chain reaches 100,000 records (``PAGINATION_LIMIT_EXCEEDED`` after). A read sorted by
 ``Modified_Time`` ascending then starts a new chain with ``If-Modified-Since`` set to the last
@@ -38,10 +38,12 @@ def _chain(
         yield from result.records
         if not result.info.more_records:
             return
+        # Follow the token whenever Zoho gives one: a page number is an offset, and a record modified
+        # during the read (by the caller's own writes, say) leaves the records after it one page short.
+        token = result.info.next_page_token
         if token is None and (page + 1) * per_page <= DISCRETE_PAGE_LIMIT:
             page += 1
             continue
-        token = result.info.next_page_token
         if not token:
             raise ZohoUnexpectedResponseError(
                 "Zoho says more records follow but gave no next_page_token to read past 2,000 records"

@@ -42,7 +42,8 @@ class RecordReads(ClientCore):
     ) -> Iterator[ZohoRecord]:
         """Stream the records of a module, page by page, however many there are.
 
-        Pages are read with ``page`` up to 2,000 records, then with ``page_token``; past a token chain's
+        Pages follow ``next_page_token`` (``page`` numbers, up to 2,000 records, only when Zoho gives no
+        token), so records modified during the read do not shift the pages after them; past a token chain's
         100,000 records a read sorted by ``Modified_Time`` ascending (the default) goes on with a new chain
         from the last ``Modified_Time`` seen, so a full read of any size completes, each record once.
 
