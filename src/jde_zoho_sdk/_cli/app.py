@@ -15,6 +15,7 @@ from jde_zoho_sdk._cli.context import AppContext, ExitCode, print_config_problem
 from jde_zoho_sdk._cli.demo import demo
 from jde_zoho_sdk._cli.doctor import doctor
 from jde_zoho_sdk._cli.logs import configure_logging
+from jde_zoho_sdk._cli.output import error_line
 from jde_zoho_sdk._cli.serve import serve
 from jde_zoho_sdk._redact import redact_text
 from jde_zoho_sdk._version import __version__
@@ -47,18 +48,16 @@ class _Cli(click.Group):
             print_config_problems(app, error)
             ctx.exit(ExitCode.USAGE)
         except SyncLockedError as error:
-            app.err.print(f"[bold red]Error:[/] {redact_text(str(error))}", markup=True)
+            app.err.print(error_line(f"{redact_text(str(error))}"))
             ctx.exit(ExitCode.SYSTEM)
         except SyncAbortedError as error:
-            app.err.print(f"[bold red]Error:[/] {redact_text(str(error))}", markup=True)
+            app.err.print(error_line(f"{redact_text(str(error))}"))
             ctx.exit(ExitCode.SYSTEM)
         except ConfigError as error:
-            app.err.print(f"[bold red]Error:[/] {redact_text(str(error))}", markup=True)
+            app.err.print(error_line(f"{redact_text(str(error))}"))
             ctx.exit(ExitCode.USAGE)
         except SdkError as error:
-            app.err.print(
-                f"[bold red]Error:[/] {type(error).__name__}: {redact_text(str(error))}", markup=True
-            )
+            app.err.print(error_line(f"{type(error).__name__}: {redact_text(str(error))}"))
             ctx.exit(ExitCode.SYSTEM)
 
 

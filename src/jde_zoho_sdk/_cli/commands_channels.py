@@ -9,7 +9,7 @@ import click
 from rich.table import Table
 
 from jde_zoho_sdk._cli.context import AppContext, ExitCode, config_option, load, pass_app
-from jde_zoho_sdk._cli.output import when
+from jde_zoho_sdk._cli.output import error_line, when
 from jde_zoho_sdk._cli.systems import open_systems
 
 __all__ = ["channels"]
@@ -61,10 +61,7 @@ def ensure(app: AppContext, config_path: Path) -> None:
     loaded = load(app, config_path)
     notify_url = loaded.config.serve.notify_url
     if notify_url is None:
-        app.err.print(
-            "[bold red]Error:[/] set [serve] notify_url: the public URL where Zoho posts notifications",
-            markup=True,
-        )
+        app.err.print(error_line("set [serve] notify_url: the public URL where Zoho posts notifications"))
         raise click.exceptions.Exit(ExitCode.USAGE)
     with open_systems(loaded) as systems:
         state = systems.keeper(notify_url).ensure()

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from jde_zoho_sdk._cli.context import AppContext, ExitCode, config_option, load, pass_app
-from jde_zoho_sdk._cli.output import failure_lines, plan_renderables, report_table
+from jde_zoho_sdk._cli.output import bold, error_line, failure_lines, plan_renderables, report_table
 from jde_zoho_sdk._cli.progress import progress_for
 from jde_zoho_sdk._cli.systems import Systems, open_systems
 from jde_zoho_sdk.sync import LoggingObserver, SyncAbortedError, SyncObserver, SyncReport
@@ -35,7 +35,7 @@ def _report(app: AppContext, title: str, run: Callable[[], SyncReport]) -> SyncR
         report = run()
     except SyncAbortedError as aborted:
         app.out.print(report_table(aborted.report, f"{title} (stopped)"))
-        app.err.print(f"[bold red]Error:[/] {aborted}", markup=True)
+        app.err.print(error_line(f"{aborted}"))
         raise click.exceptions.Exit(ExitCode.SYSTEM) from None
     app.out.print(report_table(report, title))
     return report
@@ -96,18 +96,18 @@ def replay(app: AppContext, config_path: Path, failure_ids: tuple[str, ...]) -> 
         wanted = systems.store.list_failures(ids=failure_ids or None)
         unknown = sorted(set(failure_ids) - {failure.failure_id for failure in wanted})
         if unknown:
-            app.err.print(f"[bold red]Error:[/] no open failure with id {', '.join(unknown)}", markup=True)
+            app.err.print(error_line(f"no open failure with id {', '.join(unknown)}"))
             raise click.exceptions.Exit(ExitCode.USAGE)
         if not wanted:
             app.out.print("No open failures to replay.")
             return
-        app.out.print(f"[bold]Replaying {len(wanted)} failure(s):[/]")
+        app.out.print(bold(f"Replaying {len(wanted)} failure(s):"))
         for line in failure_lines(wanted):
             app.out.print(line)
         report = _report(app, "Replay", lambda: systems.engine.replay(failure_ids or None))
         still = systems.store.list_failures(ids=[failure.failure_id for failure in wanted])
         if still:
-            app.out.print(f"[bold]Still failing ({len(still)}):[/]")
+            app.out.print(bold(f"Still failing ({len(still)}):"))
             for line in failure_lines(still):
                 app.out.print(line)
         if report.failed or still:

@@ -11,7 +11,7 @@ import click
 from rich.table import Table
 
 from jde_zoho_sdk._cli.context import AppContext, ExitCode, config_option, load, pass_app
-from jde_zoho_sdk._cli.output import audit_table, failure_lines, when
+from jde_zoho_sdk._cli.output import audit_table, error_line, failure_lines, when
 from jde_zoho_sdk._cli.systems import mapping_config
 from jde_zoho_sdk.sync import AuditEvent, DefaultMapper, Entity, MappingConfig, SqliteStateStore, StateStore
 
@@ -48,13 +48,11 @@ def record_trail(store: StateStore, key: str, *, limit: int = 1000) -> list[Audi
 def _open_state(app: AppContext, config_path: Path | None, state: Path | None) -> SqliteStateStore:
     if state is None:
         if config_path is None:
-            app.err.print(
-                "[bold red]Error:[/] give --config FILE (or JDE_ZOHO_CONFIG) or --state PATH", markup=True
-            )
+            app.err.print(error_line("give --config FILE (or JDE_ZOHO_CONFIG) or --state PATH"))
             raise click.exceptions.Exit(ExitCode.USAGE)
         state = load(app, config_path, secrets=False).config.state_path
     if not state.is_file():
-        app.err.print(f"[bold red]Error:[/] no state file at {state} (a first sync creates it)", markup=True)
+        app.err.print(error_line(f"no state file at {state} (a first sync creates it)"))
         raise click.exceptions.Exit(ExitCode.USAGE)
     return SqliteStateStore(state)
 

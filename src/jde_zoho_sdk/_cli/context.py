@@ -12,7 +12,7 @@ import click
 from rich.console import Console
 
 from jde_zoho_sdk._cli.config import ENV_VAR, ConfigFileError, LoadedConfig, load_config
-from jde_zoho_sdk._cli.output import make_console, problems_table
+from jde_zoho_sdk._cli.output import error_line, make_console, problems_table
 
 __all__ = ["AppContext", "ExitCode", "config_option", "load", "pass_app", "print_config_problems"]
 
@@ -68,8 +68,7 @@ def print_config_problems(app: AppContext, error: ConfigFileError) -> None:
     """Print every problem of a config file at once, with its key path."""
     count = len(error.problems)
     app.err.print(
-        f"[bold red]Error:[/] the config file {error.source} has {count} problem{'s' if count != 1 else ''}:",
-        markup=True,
+        error_line(f"the config file {error.source} has {count} problem{'s' if count != 1 else ''}:")
     )
     app.err.print(problems_table(error.problems))
 

@@ -17,11 +17,12 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.text import Text
 
 from jde_zoho_sdk._cli.commands_state import record_trail
 from jde_zoho_sdk._cli.context import AppContext, pass_app
 from jde_zoho_sdk._cli.demo_world import World, demo_world
-from jde_zoho_sdk._cli.output import audit_table, failure_lines, report_table, when
+from jde_zoho_sdk._cli.output import audit_table, bold, failure_lines, report_table, when
 from jde_zoho_sdk.sync import ConflictMerged, Entity, RecordFailed, SyncReport
 
 __all__ = ["demo"]
@@ -31,7 +32,7 @@ _BAD_COUNTRY = "Narnia"
 
 def _rule(console: Console, title: str) -> None:
     console.print()
-    console.rule(f"[bold]{title}", align="left")
+    console.rule(Text(title, style="bold"), align="left")
 
 
 def _pick(world: World) -> dict[str, int]:
@@ -103,7 +104,7 @@ def _conflicts_and_failures(console: Console, world: World, report: SyncReport) 
     engine = world.systems.engine
     merged = [e for e in world.recorder.of_type(ConflictMerged) if e.run_id == report.run_id]
     console.print(
-        "[bold]Conflicts merged[/] (changed on both sides since the last sync; field by field, by policy):"
+        bold("Conflicts merged", " (changed on both sides since the last sync; field by field, by policy):")
     )
     for event in merged:
         assert isinstance(event, ConflictMerged)
@@ -113,7 +114,7 @@ def _conflicts_and_failures(console: Console, world: World, report: SyncReport) 
             console.print(f"    {field:<14} {side.upper():<5} wins ({policy})")
     failed = [e for e in world.recorder.of_type(RecordFailed) if e.run_id == report.run_id]
     console.print(
-        f"[bold]Failed[/]: {len(failed)} record(s), stored for replay; the rest of the batch went on."
+        bold("Failed", f": {len(failed)} record(s), stored for replay; the rest of the batch went on.")
     )
     for line in failure_lines(world.systems.store.list_failures()):
         console.print(line)
@@ -155,7 +156,7 @@ def _run(app: AppContext, customers: int, seed: int, path: Path) -> None:
     out = app.out
     labels: dict[str, str] = {}
     out.print(
-        "[bold]jde-zoho demo[/]: a two-way sync between the built-in JD Edwards (AIS) and Zoho CRM emulators"
+        bold("jde-zoho demo", ": a two-way sync between the built-in JD Edwards (AIS) and Zoho CRM emulators")
     )
     with demo_world(customers=customers, seed=seed, state=path, verbose=app.verbosity > 0) as world:
         engine, store = world.systems.engine, world.systems.store

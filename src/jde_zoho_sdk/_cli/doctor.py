@@ -29,7 +29,7 @@ def _table(checks: list[Check]) -> Table:
     table.add_column("Result")
     table.add_column("Details and what to fix", overflow="fold")
     for check in checks:
-        table.add_row(check.name, Text(str(check.result), style=_STYLES[check.result]), check.detail)
+        table.add_row(check.name, Text(str(check.result), style=_STYLES[check.result]), Text(check.detail))
     return table
 
 

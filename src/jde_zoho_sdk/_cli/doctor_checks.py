@@ -169,10 +169,14 @@ def _needs(mapping: MappingConfig, mapper: DefaultMapper, entity: Entity) -> lis
         names.audit_id: ("text",),
         names.jde_address_number: ("text",),
         names.jde_contact_key: ("text",),
+        names.tax_id: ("text",),
     }
     if entity is Entity.CUSTOMER:
         types[names.email] = ("email",)
-    fields = dict.fromkeys((*mapper.zoho_fields(entity), identity.audit_field))
+    # "@currency" is a placeholder the mapper lists even when no currency field is configured; it names no
+    # field of the org (reported to the sync's owners), so it is not looked for.
+    wanted = [field for field in mapper.zoho_fields(entity) if not field.startswith("@")]
+    fields = dict.fromkeys((*wanted, identity.audit_field))
     return [
         _Need(
             key=keyed.get(field, ""),

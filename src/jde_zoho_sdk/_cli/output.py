@@ -22,6 +22,8 @@ from jde_zoho_sdk.sync import AuditEvent, Direction, Failure, PlannedChange, Syn
 __all__ = [
     "DIRECTION_LABELS",
     "audit_table",
+    "bold",
+    "error_line",
     "failure_lines",
     "make_console",
     "plan_renderables",
@@ -53,7 +55,18 @@ def make_console(file: IO[str] | None = None, *, stderr: bool = False) -> Consol
     stream = file or (sys.stderr if stderr else sys.stdout)
     terminal = hasattr(stream, "isatty") and stream.isatty()
     width = None if terminal or "COLUMNS" in os.environ else _DEFAULT_WIDTH
-    return Console(file=stream, width=width, highlight=False, soft_wrap=False)
+    # No markup: printed text holds config keys such as "[serve]" and error messages, never rich tags.
+    return Console(file=stream, width=width, highlight=False, soft_wrap=False, markup=False)
+
+
+def error_line(message: str) -> Text:
+    """``Error: <message>`` with the label in bold red and the message as plain text."""
+    return Text.assemble(("Error: ", "bold red"), message)
+
+
+def bold(text: str, rest: str = "") -> Text:
+    """``text`` in bold, then ``rest`` plain."""
+    return Text.assemble((text, "bold"), rest)
 
 
 def when(moment: datetime | None, *, seconds: bool = True) -> str:

@@ -23,6 +23,7 @@ import click
 from jde_zoho_sdk._cli.config_checks import parse_listen
 from jde_zoho_sdk._cli.context import AppContext, ExitCode, config_option, load, pass_app
 from jde_zoho_sdk._cli.logs import configure_logging
+from jde_zoho_sdk._cli.output import error_line
 from jde_zoho_sdk._cli.receiver import NotificationReceiver
 from jde_zoho_sdk._cli.schedule import parse_schedule
 from jde_zoho_sdk._cli.service import SyncService
@@ -142,9 +143,7 @@ def serve(app: AppContext, config_path: Path, listen: str | None) -> None:
         try:
             server = WaitressServer(receiver, host, port, threads=config.serve.threads)
         except OSError as error:
-            app.err.print(
-                f"[bold red]Error:[/] cannot listen on {host}:{port}: {error.strerror}", markup=True
-            )
+            app.err.print(error_line(f"cannot listen on {host}:{port}: {error.strerror}"))
             raise click.exceptions.Exit(ExitCode.USAGE) from None
         notify_url = config.serve.notify_url or f"{server.url}{config.serve.path}"
         keeper = systems.keeper(notify_url)

@@ -174,6 +174,10 @@ class SyncService:
             _log.error("notification channel could not be enabled or renewed: %s", redact_text(str(error)))
             self._due.channel = self._clock() + RETRY_AFTER
             return
+        except Exception:  # the service must outlive one bad renewal; the next one may succeed
+            _log.exception("notification channel renewal failed unexpectedly")
+            self._due.channel = self._clock() + RETRY_AFTER
+            return
         self.jobs_run["channel"] += 1
         renewal = self.keeper.next_renewal()
         self._due.channel = renewal if renewal is not None else self._clock() + RETRY_AFTER
