@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from itertools import islice
+from itertools import islice, takewhile
 
 import attrs
 
@@ -46,14 +46,26 @@ class ZohoGateway:
         """The Zoho module of ``entity``."""
         return self.mapper.zoho_identity(entity).module
 
-    def poll(self, entity: Entity, since: datetime | None, batch_size: int) -> Iterator[list[ZohoRecord]]:
-        """Records of ``entity`` modified at or after ``since`` (all when None), oldest first, in batches."""
-        records = self.client.iter_records(
+    def poll(
+        self, entity: Entity, since: datetime | None, batch_size: int, *, until: datetime | None = None
+    ) -> Iterator[list[ZohoRecord]]:
+        """Records of ``entity`` modified at or after ``since`` (all when None), oldest first, in batches.
+
+        The read stops at the first record modified after ``until`` (in a later second: Zoho stamps whole
+        seconds): what the caller writes back while it reads comes after that point, and reading it again
+        would only find its own echo. The next poll starts from a cursor that does not pass ``until``, so
+        nothing modified after it is skipped.
+        """
+        records: Iterator[ZohoRecord] = self.client.iter_records(
             self.module(entity),
             self.mapper.zoho_fields(entity),
             modified_since=since,
             sort_by="Modified_Time",
         )
+        if until is not None:
+            records = takewhile(
+                lambda record: record.modified_time is None or record.modified_time <= until, records
+            )
         while batch := list(islice(records, batch_size)):
             yield batch
 

@@ -330,7 +330,7 @@ class SyncEngine:
             since = cursor - self.config.overlap if cursor else None
             started = context.clock()
             newest = cursor
-            for batch in self._zoho.poll(entity, since, self.config.batch_size):
+            for batch in self._zoho.poll(entity, since, self.config.batch_size, until=started):
                 self._emit(
                     PageRead(
                         run_id=context.run_id,
