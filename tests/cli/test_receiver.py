@@ -54,7 +54,7 @@ def call(
         "wsgi.input": io.BytesIO(body),
     }
     seen: list[str] = []
-    chunks = app(environ, lambda status, _headers, _exc=None: seen.append(status))  # type: ignore[arg-type,misc,return-value]
+    chunks = app(environ, lambda status, _headers, _exc=None: seen.append(status))  # type: ignore[arg-type]
     return seen[0], json.loads(b"".join(chunks))
 
 

@@ -10,9 +10,9 @@ from typing import cast
 
 import pytest
 
+from jde_zoho_sdk import Secret
 from jde_zoho_sdk._cli.schedule import Schedule, parse_schedule
 from jde_zoho_sdk._cli.service import RETRY_AFTER, SyncService
-from jde_zoho_sdk import Secret
 from jde_zoho_sdk.sync import ChannelKeeper, ChannelState, SyncEngine, SyncLockedError, SyncReport
 
 OFF = parse_schedule("off")

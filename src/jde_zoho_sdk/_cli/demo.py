@@ -122,7 +122,7 @@ def _conflicts_and_failures(console: Console, world: World, report: SyncReport) 
 
 def _fix_and_replay(console: Console, world: World, bad: str, labels: dict[str, str]) -> None:
     store, engine = world.systems.store, world.systems.engine
-    [failure] = store.list_failures()
+    [failure] = [failure for failure in store.list_failures() if failure.source_key == bad]
     world.zoho_emu.update("Accounts", bad, {"Billing_Country": "Mexico"})
     console.print(f"Zoho  account {bad}: country '{_BAD_COUNTRY}' → Mexico (fixed where it was wrong)")
     world.settle()
