@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
 import attrs
@@ -45,12 +46,14 @@ class Call:
         conditions: A browse's conditions (first page only).
         rows: Rows (JDE) or records (Zoho) the answer carried, or the records a write sent.
         status: The HTTP status.
+        at: The fake clock when it was sent.
     """
 
     system: str
     purpose: str
     target: str
     segment: int
+    at: datetime
     chain: str = ""
     first_page: bool = True
     conditions: tuple[Condition, ...] = ()
@@ -107,7 +110,9 @@ def _grid_rows(answer: Mapping[str, object]) -> int:
 
 def _jde(exchange: Exchange, chains: dict[str, tuple[str, str]]) -> Call:
     path = exchange.path
-    plain = Call(system="jde", purpose="", target="", segment=exchange.segment, status=exchange.status)
+    plain = Call(
+        system="jde", purpose="", target="", segment=exchange.segment, at=exchange.at, status=exchange.status
+    )
     if path.endswith("/tokenrequest"):
         return attrs.evolve(plain, purpose="token")
     if path.endswith("/tokenrequest/logout"):
@@ -132,7 +137,9 @@ def _jde(exchange: Exchange, chains: dict[str, tuple[str, str]]) -> Call:
 
 def _zoho(exchange: Exchange) -> Call:
     parts = urlsplit(exchange.url)
-    plain = Call(system="zoho", purpose="", target="", segment=exchange.segment, status=exchange.status)
+    plain = Call(
+        system="zoho", purpose="", target="", segment=exchange.segment, at=exchange.at, status=exchange.status
+    )
     if parts.path.startswith("/oauth/"):
         return attrs.evolve(plain, purpose="token")
     rest = parts.path.split("/crm/", 1)[1].split("/", 1)[1]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import timedelta
 
 import attrs
 
@@ -18,7 +19,16 @@ from bench._calls import Call
 from bench._facts import LIST_CHUNK, Facts
 from jde_zoho_sdk.sync.config import SyncConfig
 
-__all__ = ["ENTITY_TABLES", "ZOHO_PAGE", "ZOHO_WRITE", "Line", "compare", "totals"]
+__all__ = [
+    "AIS_SESSION",
+    "ENTITY_TABLES",
+    "ZOHO_PAGE",
+    "ZOHO_TOKEN",
+    "ZOHO_WRITE",
+    "Line",
+    "compare",
+    "totals",
+]
 
 ZOHO_PAGE = 200
 """Records per Zoho list page (``per_page`` at most 200)."""
@@ -99,13 +109,26 @@ def _writes(calls: Sequence[Call]) -> dict[tuple[str, str], int]:
     return dict(minimum)
 
 
+AIS_SESSION = timedelta(minutes=25)
+"""The AIS client's ``refresh_every``: a session older than this is replaced before the next call."""
+ZOHO_TOKEN = timedelta(minutes=59)
+"""A Zoho access token's life (``expires_in`` 3600 s) less the client's one-minute refresh margin."""
+
+
+def _sessions(calls: Sequence[Call], system: str, life: timedelta) -> int:
+    """Tokens a run of this length needs: one, and one more each time the last one ages out."""
+    times = [call.at for call in calls if call.system == system]
+    return 1 + (max(times) - min(times)) // life if times else 0
+
+
 def compare(calls: Sequence[Call], facts: Facts, labels: Mapping[int, str], config: SyncConfig) -> list[Line]:
     """Every (system, purpose, target) the run called or the formula needs, made against minimum."""
     page = config.jde_page_size
+    logins = _sessions(calls, "jde", AIS_SESSION)
     minimum: dict[tuple[str, str, str], int] = {
-        ("jde", "token", ""): 1,
-        ("jde", "logout", ""): 1,
-        ("zoho", "token", ""): 1,
+        ("jde", "token", ""): logins,
+        ("jde", "logout", ""): logins,  # each replaced session is released, and the last one at close
+        ("zoho", "token", ""): _sessions(calls, "zoho", ZOHO_TOKEN),
     }
     for table, rows in facts.stream_rows.items():
         minimum[("jde", "stream", table)] = _pages(rows, page)

@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import attrs
 import httpx
 
+from bench._clock import FakeClock
 from bench._wire import Exchange
 
 __all__ = ["Replay", "replay"]
@@ -110,12 +111,15 @@ def _dig(body: object, path: tuple[str, ...]) -> object:
     return body
 
 
-def replay(exchanges: Sequence[Exchange], transports: Mapping[str, httpx.BaseTransport]) -> Replay:
-    """Send ``exchanges`` in order (each system's own order) with plain clients, timing only the sending.
+def replay(
+    exchanges: Sequence[Exchange], transports: Mapping[str, httpx.BaseTransport], clock: FakeClock
+) -> Replay:
+    """Send ``exchanges`` in order with plain clients, timing only the sending.
 
     Args:
-        exchanges: What the run sent.
+        exchanges: What the run sent, in order.
         transports: The fresh emulators' transports, by system.
+        clock: The fresh emulators' clock: set to each call's recorded time, so they stamp as before.
     """
     secrets = _Secrets()
     clients = {system: httpx.Client(transport=transport) for system, transport in transports.items()}

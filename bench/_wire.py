@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 import attrs
 import httpx
 
+from bench._clock import FakeClock
 from jde_zoho_sdk.sync.events import CheckpointCommitted, PageRead, SyncEvent
 from jde_zoho_sdk.sync.model import Direction
 
-__all__ = ["BatchMarker", "Exchange", "RecordingTransport"]
+__all__ = ["BatchMarker", "Exchange", "RecordingTransport", "Ticker"]
 
 
 @attrs.frozen
@@ -31,6 +33,8 @@ class Exchange:
         status: The answer's status.
         answer: The answer's body.
         segment: The engine batch the call was made in (see :class:`BatchMarker`).
+        seq: The call's place among both systems' calls.
+        at: The clock when it was sent.
     """
 
     system: str
@@ -41,6 +45,8 @@ class Exchange:
     status: int
     answer: bytes
     segment: int
+    seq: int
+    at: datetime
 
     @property
     def path(self) -> str:
@@ -74,6 +80,30 @@ class BatchMarker:
         self.segment += 1
 
 
+class Ticker:
+    """Moves a fake clock by one round trip per call and numbers the calls of both systems.
+
+    A still clock would stamp a whole run with one second; moving it per call spreads the stamps over the
+    run as real round trips do, so overlap windows and token lifetimes behave as in production.
+
+    Args:
+        clock: The clock shared by the emulators, the clients and the engine.
+        round_trip: How far one call moves it.
+    """
+
+    def __init__(self, clock: FakeClock, round_trip: timedelta) -> None:
+        self._clock = clock
+        self._step = round_trip
+        self._lock = threading.Lock()
+        self._seq = 0
+
+    def __call__(self) -> tuple[int, datetime]:
+        """Advance; return the call's number and the clock's time for it."""
+        with self._lock:
+            self._seq += 1
+            return self._seq, self._clock.advance(self._step)
+
+
 class RecordingTransport(httpx.BaseTransport):
     """Passes requests to ``inner`` and records each exchange (thread-safe).
 
@@ -81,20 +111,23 @@ class RecordingTransport(httpx.BaseTransport):
         inner: The transport that reaches the emulator.
         system: ``"jde"`` or ``"zoho"``.
         segment: Returns the current batch number.
+        tick: Moves the clock for each call and numbers it.
     """
 
     def __init__(
-        self, inner: httpx.BaseTransport, system: str, segment: Callable[[], int] = lambda: 0
+        self, inner: httpx.BaseTransport, system: str, segment: Callable[[], int], tick: Ticker
     ) -> None:
         self._inner = inner
         self._system = system
         self._segment = segment
+        self._tick = tick
         self._lock = threading.Lock()
         self.exchanges: list[Exchange] = []
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Send, read the answer whole, and record both."""
         segment = self._segment()
+        seq, at = self._tick()
         response = self._inner.handle_request(request)
         answer = response.read()
         exchange = Exchange(
@@ -106,6 +139,8 @@ class RecordingTransport(httpx.BaseTransport):
             status=response.status_code,
             answer=answer,
             segment=segment,
+            seq=seq,
+            at=at,
         )
         with self._lock:
             self.exchanges.append(exchange)

@@ -11,7 +11,7 @@ import attrs
 import httpx
 
 from bench._clock import FakeClock
-from bench._wire import BatchMarker, Exchange, RecordingTransport
+from bench._wire import BatchMarker, Exchange, RecordingTransport, Ticker
 from jde_zoho_sdk import RetryPolicy
 from jde_zoho_sdk.jde import AisClient, AisCredentials
 from jde_zoho_sdk.sync.config import SyncConfig
@@ -22,10 +22,12 @@ from jde_zoho_sdk.testing.ais import AisEmulator
 from jde_zoho_sdk.testing.zoho import ZohoEmulator
 from jde_zoho_sdk.zoho import Region, ZohoClient, ZohoOAuth
 
-__all__ = ["JDE_ZONE", "Run", "World", "open_run", "retry_policy"]
+__all__ = ["JDE_ZONE", "ROUND_TRIP", "Run", "World", "open_run", "retry_policy"]
 
 JDE_ZONE = "America/Chicago"
 SEED = 1
+ROUND_TRIP = timedelta(milliseconds=100)
+"""How far the fake clock moves per call: a realistic round trip to AIS or Zoho."""
 _AIS_URL = "http://ais.emulator"
 
 
@@ -81,8 +83,8 @@ class Run:
     marker: BatchMarker
 
     def exchanges(self) -> list[Exchange]:
-        """Both systems' exchanges (each system's in the order sent)."""
-        return [*self.jde.exchanges, *self.zoho.exchanges]
+        """Both systems' exchanges, in the order sent."""
+        return sorted([*self.jde.exchanges, *self.zoho.exchanges], key=lambda exchange: exchange.seq)
 
 
 @contextlib.contextmanager
@@ -105,8 +107,9 @@ def open_run(
     """
     marker = BatchMarker()
     inner = transports(world) if transports else (world.ais.transport(), world.zoho.transport())
-    jde = RecordingTransport(inner[0], "jde", lambda: marker.segment)
-    zoho = RecordingTransport(inner[1], "zoho", lambda: marker.segment)
+    tick = Ticker(world.clock, ROUND_TRIP)
+    jde = RecordingTransport(inner[0], "jde", lambda: marker.segment, tick)
+    zoho = RecordingTransport(inner[1], "zoho", lambda: marker.segment, tick)
     region = Region.custom(world.zoho.url, world.zoho.url)
     oauth = ZohoOAuth.from_refresh_token(
         world.zoho.client_id, world.zoho.client_secret, world.zoho.refresh_token, region, clock=world.clock

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import tempfile
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import attrs
@@ -89,6 +89,7 @@ def run_size(customers: int, *, replay_runs: bool = True) -> dict[str, object]:
         world.clock.advance(BETWEEN_RUNS)
         settle = measured_run(world, store_path, config, zoho_concurrency=1)
         world.clock.advance(BETWEEN_RUNS)
+        changed_at = world.clock.now
         with SqliteStateStore(store_path) as store:
             changes = change_both_sides(world, store)
         world.clock.advance(timedelta(minutes=1))
@@ -96,26 +97,28 @@ def run_size(customers: int, *, replay_runs: bool = True) -> dict[str, object]:
         result["settle"] = run_figures(settle)
         result["incremental"] = {**run_figures(third), **_incremental(third, changes)}
         if replay_runs:
-            result["overhead"] = _replayed(customers, store_path, first, settle, third)
+            result["overhead"] = _replayed(customers, store_path, (first, settle, third), changed_at)
     return result
 
 
 def _replayed(
-    customers: int, store_path: Path, first: MeasuredRun, settle: MeasuredRun, third: MeasuredRun
+    customers: int,
+    store_path: Path,
+    runs: tuple[MeasuredRun, MeasuredRun, MeasuredRun],
+    changed_at: datetime,
 ) -> dict[str, object]:
     """Replay the three runs on a fresh copy of the world; the first and third are the baselines."""
     twin = World.build(customers)
+    first, settle, third = runs
 
     def send(exchanges: tuple[Exchange, ...]) -> Replay:
-        return replay(exchanges, {"jde": twin.ais.transport(), "zoho": twin.zoho.transport()})
+        return replay(exchanges, {"jde": twin.ais.transport(), "zoho": twin.zoho.transport()}, twin.clock)
 
     initial = send(first.exchanges)
-    twin.clock.advance(BETWEEN_RUNS)
     send(settle.exchanges)
-    twin.clock.advance(BETWEEN_RUNS)
+    twin.clock.now = changed_at
     with SqliteStateStore(store_path) as store:
         change_both_sides(twin, store)
-    twin.clock.advance(timedelta(minutes=1))
     incremental = send(third.exchanges)
     return {"initial": _overhead(first, initial), "incremental": _overhead(third, incremental)}
 
