@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from jde_zoho_sdk.sync import Entity, SqliteStateStore
 from jde_zoho_sdk.testing.faults import Fault
-from tests.cli.conftest import Invoke, Setup, assert_no_secret
+from tests.cli.conftest import ENV, Invoke, Setup, assert_no_secret
 
 JDE_ONLY = 100_004  # seeded customers with index % 5 in (0, 3, 4) are only in JDE
 
@@ -196,3 +196,21 @@ def test_missing_config_option_is_a_usage_error(invoke: Invoke) -> None:
     result = invoke("sync", env={"JDE_ZOHO_CONFIG": None})
     assert result.exit_code == 2
     assert "--config" in result.output
+
+
+def test_sync_with_the_client_credentials_grant(setup: Setup, invoke: Invoke) -> None:
+    grant = {"grant": "client_credentials", "org_id": setup.served.zoho.org_id}
+    path = setup.config({"zoho": grant})
+    path.write_text(path.read_text().replace('refresh_token_env = "ZOHO_REFRESH_TOKEN"\n', ""))
+    result = invoke(
+        "sync",
+        "--config",
+        str(path),
+        env={
+            "ZOHO_CLIENT_SECRET": ENV["ZOHO_CLIENT_SECRET"],
+            "JDE_PASSWORD": ENV["JDE_PASSWORD"],
+            "ZOHO_REFRESH_TOKEN": None,
+        },
+    )
+    assert result.exit_code == 0, result.output
+    assert setup.served.account(JDE_ONLY)["Account_Name"]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
+
+import pytest
 
 from jde_zoho_sdk.sync import SqliteStateStore
 from tests.cli.conftest import Invoke
@@ -68,6 +71,17 @@ def test_demo_shows_the_two_way_sync_a_merge_a_replay_and_an_audit_trail_and_lea
         stats = store.stats()
     assert (stats.queue_depth, stats.open_failures) == (0, 0)
     assert "status --state" in out
+
+
+def test_the_demo_prints_none_of_its_secrets(invoke: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The emulators' credentials and the channel token are made up per run; pin them to look for them.
+    monkeypatch.setattr(secrets, "token_urlsafe", lambda _n=None: "pinned-demo-secret-value-0123456789")
+    monkeypatch.setattr(secrets, "token_hex", lambda _n=None: "feedfacefeedfacefeedface")
+    result = invoke("-vv", "demo", "--customers", "20")
+    assert result.exit_code == 0, result.output
+    assert "pinned-demo-secret-value" not in result.output
+    assert "feedfacefeedfacefeedface" not in result.output
+    assert "DEBUG" in result.stderr  # the library did log, through its redacting loggers
 
 
 def test_the_temporary_state_is_removed_unless_kept(invoke: Invoke) -> None:

@@ -21,7 +21,9 @@ def test_progress_counts_pages_records_writes_and_failures_per_source_and_entity
     with progress_for(console) as observer:
         assert observer is not None
         for records in (500, 120):
-            observer.on_event(PageRead(run_id="r", direction=Direction.JDE_TO_ZOHO, source="F0101", records=records))
+            observer.on_event(
+                PageRead(run_id="r", direction=Direction.JDE_TO_ZOHO, source="F0101", records=records)
+            )
         observer.on_event(
             BatchWritten(run_id="r", entity=Entity.CUSTOMER, direction=Direction.JDE_TO_ZOHO, written=99)
         )
@@ -31,12 +33,14 @@ def test_progress_counts_pages_records_writes_and_failures_per_source_and_entity
                 stage="map", message="bad",
             )
         )  # fmt: skip
-        descriptions = [task.description for task in observer._progress.tasks]  # noqa: SLF001
+        descriptions = [task.description for task in observer._progress.tasks]
     assert "read F0101: 2 pages, 620 records" in descriptions
     assert "write customer (JDE → Zoho): 99 written, 1 failed" in descriptions
 
 
-def test_verbose_logs_go_to_stderr_without_secrets_even_when_the_login_fails(setup: Setup, invoke: Invoke) -> None:
+def test_verbose_logs_go_to_stderr_without_secrets_even_when_the_login_fails(
+    setup: Setup, invoke: Invoke
+) -> None:
     config = str(setup.config())
     ok = invoke("-v", "sync", "--config", config)
     assert ok.exit_code == 0
