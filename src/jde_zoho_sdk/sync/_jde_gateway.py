@@ -128,15 +128,42 @@ class ChangeReader:
     def _aggregates(self, batch: list[_Group]) -> dict[Entity, list[JdeAggregate]]:
         gateway = self._gateway
         if self._full:
-            rows = {group.number: group.rows for group in batch}
+            rows: Mapping[int, Mapping[str, Sequence[Rows]]] = {group.number: group.rows for group in batch}
         else:
-            rows = gateway.read_rows([group.number for group in batch])
+            rows = self._read_changed(batch)
         result: dict[Entity, list[JdeAggregate]] = defaultdict(list)
         for group in batch:
             changed_lines = None if self._full else _changed_lines(group)
             for aggregate in gateway.build(group.number, rows.get(group.number, {}), changed_lines):
                 result[aggregate.entity].append(aggregate)
         return result
+
+    def _read_changed(self, batch: list[_Group]) -> dict[int, dict[str, list[Rows]]]:
+        """Read the changed records whole, each table only for the numbers whose records are built from it.
+
+        F0101 first (it says which entity each number is); then a customer's or a supplier's tables where
+        the entity itself changed, and the contact tables where a who's who line changed.
+        """
+        gateway = self._gateway
+        rows = gateway.read_rows({"F0101": [group.number for group in batch]})
+        needs: dict[str, list[int]] = defaultdict(list)
+        for group in batch:
+            master = rows.get(group.number, {}).get("F0101")
+            entity = gateway.entity_of(master[0]) if master else None
+            if entity is None:
+                continue
+            lines = _changed_lines(group)
+            tables: dict[str, None] = {}
+            if 0 in lines and entity in gateway.config.entities:
+                tables.update(dict.fromkeys(gateway.tables_of(entity)))
+            if lines - {0} and Entity.CONTACT in gateway.config.entities:
+                tables.update(dict.fromkeys(gateway.tables_of(Entity.CONTACT)))
+            for table in tables:
+                if table != "F0101":
+                    needs[table].append(group.number)
+        for number, found in gateway.read_rows(needs).items():
+            rows[number].update(found)
+        return rows
 
 
 def _changed_lines(group: _Group) -> set[int]:
@@ -216,13 +243,31 @@ class JdeGateway:
             streams[table] = self._browse(table, wanted, where)
         return ChangeReader(self, streams, full=full, batch_size=batch_size)
 
-    def read_rows(self, numbers: Collection[int]) -> dict[int, dict[str, list[Rows]]]:
-        """Every row of the given address numbers in every table, by address number and table."""
+    def tables_of(self, entity: Entity) -> tuple[str, ...]:
+        """The tables ``entity``'s records are built from (F0101 always: it says what a number is)."""
+        return tuple(dict.fromkeys(("F0101", *self.mapper.jde_columns(entity))))
+
+    def entity_of(self, master: Rows) -> Entity | None:
+        """The entity an F0101 row is, by its search type (None: neither a customer nor a supplier)."""
+        search_type = str(master.get("AT1") or "").strip()
+        if search_type in self.config.customer_search_types:
+            return Entity.CUSTOMER
+        if search_type in self.config.supplier_search_types:
+            return Entity.SUPPLIER
+        return None
+
+    def read_rows(self, numbers: Mapping[str, Collection[int]]) -> dict[int, dict[str, list[Rows]]]:
+        """The rows of some address numbers, by address number and table; each table for its own numbers.
+
+        Args:
+            numbers: The address numbers to read, by table (a table not listed is not read).
+        """
         found: dict[int, dict[str, list[Rows]]] = defaultdict(lambda: defaultdict(list))
-        if not numbers:
-            return found
-        listed = Condition("AN8", Operator.LIST, sorted(set(numbers)))
-        for table, columns in self.columns.items():
+        for table, wanted in numbers.items():
+            columns = self.columns.get(table)
+            if not wanted or columns is None:
+                continue
+            listed = Condition("AN8", Operator.LIST, sorted(set(wanted)))
             fixed = self._filter(table) if table == "F03012" else None
             where = Query.all(listed, fixed) if fixed is not None else listed
             for row in self._browse(table, columns, where):
@@ -234,16 +279,7 @@ class JdeGateway:
     ) -> Iterator[JdeAggregate]:
         """The aggregates of one address number: its entity (line 0) and its contacts (``None``: all)."""
         master = rows.get("F0101") or ()
-        if not master:
-            return
-        search_type = str(master[0].get("AT1") or "").strip()
-        entity = (
-            Entity.CUSTOMER
-            if search_type in self.config.customer_search_types
-            else Entity.SUPPLIER
-            if search_type in self.config.supplier_search_types
-            else None
-        )
+        entity = self.entity_of(master[0]) if master else None
         if entity is None:
             return
         if entity in self.config.entities and (lines is None or 0 in lines):
@@ -293,7 +329,7 @@ class JdeGateway:
         else:
             numbers = {int(key) for key in keys}
         found: dict[str, JdeAggregate] = {}
-        for number, rows in self.read_rows(numbers).items():
+        for number, rows in self.read_rows(dict.fromkeys(self.tables_of(entity), numbers)).items():
             for aggregate in self.build(number, rows, None):
                 if aggregate.entity is entity and aggregate.key in keys:
                     found[aggregate.key] = aggregate
