@@ -84,6 +84,14 @@ def test_the_demo_prints_none_of_its_secrets(invoke: Invoke, monkeypatch: pytest
     assert "DEBUG" in result.stderr  # the library did log, through its redacting loggers
 
 
+def test_the_demo_refuses_a_state_file_that_exists(invoke: Invoke, tmp_path: Path) -> None:
+    state = tmp_path / "sync.db"
+    state.write_bytes(b"")
+    result = invoke("demo", "--state", str(state))
+    assert result.exit_code == 2
+    assert "starts from an empty state" in result.stderr
+
+
 def test_the_temporary_state_is_removed_unless_kept(invoke: Invoke) -> None:
     removed = invoke("demo", "--customers", "20")
     assert removed.exit_code == 0, removed.output

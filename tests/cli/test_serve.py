@@ -194,3 +194,11 @@ def test_serve_that_cannot_listen_is_a_usage_error(setup: Setup, invoke: Invoke)
     result = invoke("serve", "--config", str(setup.config()), "--listen", "127.0.0.1:99999")
     assert result.exit_code == 2
     assert "--listen" in result.output
+
+
+def test_serve_on_every_interface_needs_the_public_notify_url(setup: Setup, invoke: Invoke) -> None:
+    path = setup.config({"serve": {"listen": "0.0.0.0:0"}})
+    path.write_text(path.read_text().replace('notify_url = "http://127.0.0.1:9/zoho/notify"\n', ""))
+    result = invoke("serve", "--config", str(path))
+    assert result.exit_code == 2
+    assert "set [serve] notify_url" in result.stderr

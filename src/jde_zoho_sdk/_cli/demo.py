@@ -20,9 +20,9 @@ from rich.console import Console
 from rich.text import Text
 
 from jde_zoho_sdk._cli.commands_state import record_trail
-from jde_zoho_sdk._cli.context import AppContext, pass_app
+from jde_zoho_sdk._cli.context import AppContext, ExitCode, pass_app
 from jde_zoho_sdk._cli.demo_world import World, demo_world
-from jde_zoho_sdk._cli.output import audit_table, bold, failure_lines, report_table, when
+from jde_zoho_sdk._cli.output import audit_table, bold, error_line, failure_lines, report_table, when
 from jde_zoho_sdk.sync import ConflictMerged, Entity, RecordFailed, SyncReport
 
 __all__ = ["demo"]
@@ -244,6 +244,12 @@ def demo(app: AppContext, customers: int, state: Path | None, keep: bool, seed: 
     the end. Shows a two-way sync, a real notification channel, a conflict merged by policy, a failure
     replayed after its fix, and the audit trail of one record.
     """
+    if state is not None and state.exists():
+        # The emulators start empty every time; a state file from another run would not match them.
+        app.err.print(
+            error_line(f"{state} exists; the demo starts from an empty state: remove it or pick another")
+        )
+        raise click.exceptions.Exit(ExitCode.USAGE)
     started = time.perf_counter()
     with _state_file(state, keep) as path:
         _run(app, customers, seed, path)

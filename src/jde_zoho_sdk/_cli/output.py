@@ -56,7 +56,8 @@ def make_console(file: IO[str] | None = None, *, stderr: bool = False) -> Consol
     terminal = hasattr(stream, "isatty") and stream.isatty()
     width = None if terminal or "COLUMNS" in os.environ else _DEFAULT_WIDTH
     # No markup: printed text holds config keys such as "[serve]" and error messages, never rich tags.
-    return Console(file=stream, width=width, highlight=False, soft_wrap=False, markup=False)
+    # Soft wrap: a line of text is never cut into two (logs and grep see it whole); tables still fit.
+    return Console(file=stream, width=width, highlight=False, soft_wrap=True, markup=False)
 
 
 def error_line(message: str) -> Text:

@@ -41,6 +41,7 @@ INSTALL_HINT: Final = (
 )
 _DRAIN_SECONDS: Final = 5.0  # how long requests in flight get to finish when stopping
 _LOOP_TIMEOUT: Final = 0.2
+_WILDCARDS: Final = frozenset({"0.0.0.0", "::", ""})  # noqa: S104 - names the wildcard, binds nothing
 
 
 class WaitressServer:
@@ -136,6 +137,14 @@ def serve(app: AppContext, config_path: Path, listen: str | None) -> None:
         host, port = parse_listen(listen or config.serve.listen)
     except ValueError as bad:
         raise click.BadParameter(str(bad), param_hint="--listen") from None
+    if config.serve.notify_url is None and host in _WILDCARDS:
+        app.err.print(
+            error_line(
+                f"listening on {host} (every interface), so the public URL Zoho posts to cannot be guessed: "
+                "set [serve] notify_url"
+            )
+        )
+        raise click.exceptions.Exit(ExitCode.USAGE)
     configure_logging(max(app.verbosity, 1), app.err)  # a service logs what it does
     stop = threading.Event()
     with open_systems(loaded, observers=[LoggingObserver()]) as systems, _signals(stop):
