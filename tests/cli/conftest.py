@@ -131,9 +131,9 @@ def invoke() -> Invoke:
     runner = CliRunner()
 
     def run(*args: str, env: Mapping[str, str | None] | None = None) -> Result:
-        return runner.invoke(
-            cli, list(args), env=dict(ENV) if env is None else dict(env), catch_exceptions=False
-        )
+        # A fixed width whatever the terminal (or test worker) says, so tables read the same everywhere.
+        full = {"COLUMNS": "200", **(ENV if env is None else env)}
+        return runner.invoke(cli, list(args), env=full, catch_exceptions=False)
 
     return run
 
