@@ -39,7 +39,7 @@ def test_credit_limit_change_in_jde_reaches_zoho_and_nothing_else_moves(synced: 
     report = synced.engine().run()
     assert synced.account(CUSTOMER)["Credit_Limit"] == Decimal(98_500)
     counts = report.counts[(Entity.CUSTOMER, Direction.JDE_TO_ZOHO)]
-    assert (counts.updated, counts.created, report.failed) == (1, 0, 0)
+    assert (counts.updated, counts.created, report.failed) == (1, 0, 0), synced.store.list_failures()
     assert zoho_writes(synced, log_start) == ["PUT /crm/v8/Accounts"]
     synced.clock.advance(60)
     assert synced.engine().run().written == 0
@@ -88,8 +88,15 @@ def test_conflict_is_merged_field_by_field_by_policy(synced: Systems) -> None:
     # JDE owns the credit limit; the city changed last in Zoho, so Zoho's wins (newest wins).
     assert (after["Credit_Limit"], terms["ACL"]) == (Decimal(40_000), Decimal(40_000))
     assert (after["Billing_City"], address["CTY1"]) == ("Skokie", "Skokie")
-    merges = [e for e in synced.store.query_audit(record_key=str(CUSTOMER)) if e.action is AuditAction.MERGE]
+    events = synced.store.query_audit(run_id=report.run_id, record_key=str(CUSTOMER))
+    merges = [e for e in events if e.action is AuditAction.MERGE]
     assert len(merges) == 1
+    # One write to each side in the run: the merge's (no second write of the same values by the push).
+    writes = [(e.direction, e.fields) for e in events if e.action is AuditAction.UPDATE]
+    assert sorted(writes) == [
+        (Direction.JDE_TO_ZOHO, ("credit_limit",)),
+        (Direction.ZOHO_TO_JDE, ("city",)),
+    ], events
     assert "credit_limit from jde" in merges[0].message
     assert "city from zoho" in merges[0].message
     synced.clock.advance(60)

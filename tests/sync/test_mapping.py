@@ -268,6 +268,16 @@ def test_custom_field_is_mapped_by_data() -> None:
     assert "Sales_Region" in custom.zoho_fields(Entity.CUSTOMER)
 
 
+def test_fields_to_read_are_real_api_names() -> None:
+    for entity in Entity:
+        assert not [name for name in mapper.zoho_fields(entity) if not name or name.startswith("@")]
+    assert "Currency" not in mapper.zoho_fields(Entity.CUSTOMER)
+    multi = DefaultMapper(MappingConfig(zoho_fields=ZohoFieldNames(currency="Currency")))
+    assert "Currency" in multi.zoho_fields(Entity.CUSTOMER)
+    customer = Customer(name="X", currency="EUR")
+    assert multi.to_zoho(customer, fields={"currency"}, context=NO_LINKS) == {"Currency": "EUR"}
+
+
 def test_identity_and_duplicate_check_follow_field_names() -> None:
     renamed = DefaultMapper(
         MappingConfig(zoho_fields=ZohoFieldNames(jde_address_number="JDE_AN8", tax_id="VAT"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import random
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -61,10 +63,13 @@ class RunContext:
     # Customers and suppliers a dry run would create: their contacts can be planned too.
     pending_parents: dict[int, tuple[str, str]] = attrs.field(factory=dict)
     report: SyncReport | None = None
+    # Audit ids need uniqueness, not secrecy: a generator seeded from the OS once per run gives them
+    # without a system call each (a run makes several per record).
+    _ids: random.Random = attrs.field(factory=lambda: random.Random(os.urandom(16)), init=False, repr=False)
 
     def new_audit_id(self) -> str:
-        """A fresh audit id."""
-        return uuid.uuid4().hex
+        """A fresh audit id (32 hex digits)."""
+        return f"{self._ids.getrandbits(128):032x}"
 
     def policy(self, entity: Entity) -> Callable[[str], FieldPolicy]:
         """The owner policy function of one entity."""
@@ -118,6 +123,7 @@ class Checkpoint:
     failures: list[Failure] = attrs.field(factory=list)
     resolved: set[str] = attrs.field(factory=set)
     records: int = 0
+    _audit_ids: set[str] = attrs.field(factory=set, init=False)
 
     def link(self, link: Link) -> None:
         """Store (or replace) a link at commit."""
@@ -136,9 +142,18 @@ class Checkpoint:
         entity: Entity | None = None,
         direction: Direction | None = None,
     ) -> AuditEvent:
-        """Add an audit event for this batch and return it."""
+        """Add an audit event for this batch and return it.
+
+        Raises:
+            ValueError: ``audit_id`` was already used in this batch (the store keeps the first event of an id
+                and drops the others, so a reused id would silently lose an event).
+        """
+        audit_id = audit_id or self.context.new_audit_id()
+        if audit_id in self._audit_ids:
+            raise ValueError(f"audit id {audit_id} used twice in one batch")
+        self._audit_ids.add(audit_id)
         event = AuditEvent(
-            audit_id=audit_id or self.context.new_audit_id(),
+            audit_id=audit_id,
             run_id=self.context.run_id,
             at=self.context.clock(),
             entity=entity or self.entity,

@@ -31,15 +31,12 @@ class ZohoMapping:
 
     def zoho_fields(self, entity: Entity) -> tuple[str, ...]:
         """Zoho fields to read for ``entity``."""
-        names = self.config.zoho_fields
         table = {Entity.CUSTOMER: CUSTOMER_ZOHO, Entity.CONTACT: CONTACT_ZOHO, Entity.SUPPLIER: SUPPLIER_ZOHO}
         fields = [self._zoho_name(field) for field in table[entity]]
         identity = self.zoho_identity(entity)
-        fields += [identity.key_field, "Modified_Time"]
+        fields += [identity.key_field, identity.audit_field, "Modified_Time"]
         if entity is Entity.CONTACT:
             fields += ["Account_Name", "Vendor_Name"]
-        if names.currency and entity is not Entity.CONTACT:
-            fields.append(names.currency)
         fields += [custom.zoho_field for custom in self.config.custom_fields_of(entity)]
         return tuple(dict.fromkeys(field for field in fields if field))
 
@@ -78,6 +75,7 @@ class ZohoMapping:
             "@payment_terms": names.payment_terms,
             "@credit_hold": names.credit_hold,
             "@customer_category": names.customer_category,
+            "@currency": names.currency or "",
         }
         return custom.get(generic, generic)
 
@@ -93,9 +91,7 @@ class ZohoMapping:
             values, sources = self.supplier_to_zoho(record, context), SUPPLIER_ZOHO
         else:
             values, sources = self.contact_to_zoho(record, context), CONTACT_ZOHO
-        resolved = {self._zoho_name(name): origin for name, origin in sources.items() if name != "@currency"}
-        if self.config.zoho_fields.currency:
-            resolved[self.config.zoho_fields.currency] = ("currency",)
+        resolved = {self._zoho_name(name): origin for name, origin in sources.items()}
         for custom in self.config.custom_fields_of(record.entity):
             raw = str(record.extra.get(custom.name, "") or "")
             values[custom.zoho_field] = (

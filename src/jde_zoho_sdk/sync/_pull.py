@@ -166,13 +166,37 @@ def _merged_pair(
     if link is not None and result.conflicts:
         _conflict(context, checkpoint, pair)
     if link is not None and pair.jde_ok and pair.zoho_ok:
+        # Both sides already hold the merged values: the same edit on both sides, or a write of ours whose
+        # checkpoint a crash lost. Record it under the audit id the record carries, so that write is
+        # accounted for (an id already recorded is ignored by the store).
         context.tally.add(checkpoint.entity, _DIRECTION, unchanged=1)
+        stamp = _audit_stamp(context, checkpoint, item.record)
+        if stamp:
+            checkpoint.event(
+                AuditAction.SKIP,
+                jde_key=link.jde_key,
+                zoho_id=link.zoho_id,
+                audit_id=stamp,
+                message="already in sync: both systems hold the synced values",
+            )
         checkpoint.link(
-            attrs.evolve(link, zoho_snapshot=result.zoho.values(), zoho_modified_at=item.record.modified_time)
+            attrs.evolve(
+                link,
+                jde_snapshot=result.jde.values(),
+                zoho_snapshot=result.zoho.values(),
+                jde_updated_at=aggregate.updated_at,
+                zoho_modified_at=item.record.modified_time,
+            )
         )
         checkpoint.succeeded(item.record.id)
         return None
     return pair
+
+
+def _audit_stamp(context: RunContext, checkpoint: Checkpoint, record: ZohoRecord) -> str:
+    field = context.mapper.zoho_identity(checkpoint.entity).audit_field
+    stamp = record.values.get(field) if field else None
+    return stamp if isinstance(stamp, str) and len(stamp) == 32 and stamp.isalnum() else ""
 
 
 def _conflict(context: RunContext, checkpoint: Checkpoint, pair: Pair) -> None:
@@ -193,7 +217,6 @@ def _conflict(context: RunContext, checkpoint: Checkpoint, pair: Pair) -> None:
         zoho_id=pair.zoho_id,
         fields=tuple(name for name, _ in conflicts),
         message="changed on both sides: " + ", ".join(f"{name} from {side}" for name, side in conflicts),
-        audit_id=pair.audit_id,
     )
 
 
