@@ -285,3 +285,35 @@ def test_run_over_its_credit_budget_stops_cleanly_and_the_next_run_finishes(sync
     report = synced.engine().run()
     assert report.failed == 0
     assert synced.account(100_025)["Credit_Limit"] == Decimal(1_024)
+
+
+def test_stop_ends_the_run_after_the_batch_in_flight_and_the_next_run_finishes(synced: Systems) -> None:
+    for index in range(12):
+        synced.ais_emu.tables.update(
+            "F03012", {"AN8": 100_001 + index, "CO": "00000"}, {"ACL": Decimal(2_000 + index)}
+        )
+    engine = synced.engine(batch_size=4)
+
+    class StopAfterFirstWrite:
+        def on_event(self, event: object) -> None:
+            if isinstance(event, BatchWritten):
+                engine.stop()
+
+    engine.observers = (*engine.observers, StopAfterFirstWrite())
+    cursor = synced.store.get_cursor("jde:F03012")
+    report = engine.run()
+    assert report.stopped
+    assert 0 < report.written < 12
+    assert synced.store.get_cursor("jde:F03012") == cursor  # the JDE phase did not finish
+    again = synced.engine().run()
+    assert not again.stopped
+    assert synced.account(100_012)["Credit_Limit"] == Decimal(2_011)
+
+
+def test_replayed_failures_are_marked_replayed(synced: Systems) -> None:
+    bad = synced.zoho_emu.insert("Accounts", {"Account_Name": "Nowhere Ltd", "Billing_Country": "Narnia"})
+    synced.engine().run()
+    synced.zoho_emu.update("Accounts", bad, {"Billing_Country": "Mexico"})
+    synced.engine().replay()
+    [failure] = synced.store.list_failures(include_resolved=True)
+    assert (failure.source_key, failure.resolution) == (bad, "replayed")

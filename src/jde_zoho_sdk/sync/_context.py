@@ -63,6 +63,8 @@ class RunContext:
     # Customers and suppliers a dry run would create: their contacts can be planned too.
     pending_parents: dict[int, tuple[str, str]] = attrs.field(factory=dict)
     report: SyncReport | None = None
+    # How failures this run syncs are marked resolved ("synced" in a run, "replayed" in a replay).
+    resolution: str = "synced"
     # Audit ids need uniqueness, not secrecy: a generator seeded from the OS once per run gives them
     # without a system call each (a run makes several per record).
     _ids: random.Random = attrs.field(factory=lambda: random.Random(os.urandom(16)), init=False, repr=False)
@@ -247,7 +249,7 @@ class Checkpoint:
                     self.direction,
                     resolved,
                     resolved_at=context.clock(),
-                    resolution="synced",
+                    resolution=context.resolution,
                 )
         context.emit(
             CheckpointCommitted(

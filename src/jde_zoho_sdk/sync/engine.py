@@ -9,6 +9,7 @@ transaction after the remote writes; cursors move only when everything they cove
 from __future__ import annotations
 
 import contextlib
+import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Sequence
@@ -41,13 +42,18 @@ from jde_zoho_sdk.sync.protocols import Mapper, StateStore, SyncObserver
 from jde_zoho_sdk.sync.report import SyncPlan, SyncReport, _Tally
 from jde_zoho_sdk.zoho import Notification, ZohoClient
 
-__all__ = ["SyncAbortedError", "SyncEngine", "SyncLockedError"]
+__all__ = ["LOCK_NAME", "SyncAbortedError", "SyncEngine", "SyncLockedError"]
 
 _log = get_logger(__name__)
 
 _ORDER = (Entity.CUSTOMER, Entity.SUPPLIER, Entity.CONTACT)
-_LOCK = "sync-run"
+LOCK_NAME = "sync-run"
+"""The name of the store lock that keeps runs of one state store one at a time."""
 DirectionArg = Literal["both", "jde_to_zoho", "zoho_to_jde"] | Direction
+
+
+class _StopRequestedError(Exception):
+    """Raised between batches after :meth:`SyncEngine.stop` was called."""
 
 
 class SyncAbortedError(SdkError):
@@ -110,6 +116,7 @@ class SyncEngine:
         self.config = config or SyncConfig()
         self.observers = tuple(observers)
         self._clock = clock or (lambda: datetime.now(UTC))
+        self._stop = threading.Event()
         self._jde = JdeGateway(ais, self.mapper, self.config)
         self._zoho = ZohoGateway(zoho, self.mapper)
 
@@ -189,6 +196,7 @@ class SyncEngine:
         """
         failures = self.store.list_failures(ids=failure_ids)
         with self._session((Direction.ZOHO_TO_JDE, Direction.JDE_TO_ZOHO), dry_run=False) as context:
+            context.resolution = "replayed"
             by_group: dict[tuple[Entity, Direction], list[str]] = defaultdict(list)
             for failure in failures:
                 by_group[(failure.entity, failure.direction)].append(failure.source_key)
@@ -243,6 +251,18 @@ class SyncEngine:
                     checkpoint.commit()
         return _report(context)
 
+    def stop(self) -> None:
+        """Ask the run in progress to stop after the batch in flight (from another thread or a signal).
+
+        What was written is checkpointed; cursors whose phase did not finish stay where they were, so the
+        next run picks up exactly there. The stopped run returns its report with ``stopped=True``.
+        """
+        self._stop.set()
+
+    def _check_stop(self) -> None:
+        if self._stop.is_set():
+            raise _StopRequestedError
+
     # -- run lifecycle -----------------------------------------------------------------------------------
 
     def _run(self, direction: DirectionArg | None, *, dry_run: bool) -> SyncPlan:
@@ -260,7 +280,7 @@ class SyncEngine:
         run_id = uuid.uuid4().hex
         started = self._clock()
         config = self.config
-        lock = RunLock(self.store, _LOCK, run_id, lease=config.lock_lease, clock=self._clock)
+        lock = RunLock(self.store, LOCK_NAME, run_id, lease=config.lock_lease, clock=self._clock)
         with contextlib.ExitStack() as held:
             if not dry_run:
                 held.enter_context(lock)
@@ -284,12 +304,16 @@ class SyncEngine:
             zoho=self._zoho,
             dry_run=dry_run,
         )
+        self._stop.clear()
         self._emit(RunStarted(run_id=run_id, directions=directions, dry_run=dry_run))
         error: SdkError | None = None
+        stopped = False
         try:
             yield context
         except SdkError as failure:
             error = failure
+        except _StopRequestedError:
+            stopped = True
         finally:
             context.report = SyncReport(
                 run_id=run_id,
@@ -300,6 +324,7 @@ class SyncEngine:
                 zoho_calls=self.zoho.stats - calls_before[1],
                 zoho_credits=self.zoho.credits - calls_before[2],
                 dry_run=dry_run,
+                stopped=stopped,
             )
             self._emit(RunFinished(run_id=run_id, error=redact_text(str(error)) if error else ""))
         if error is not None:
@@ -331,6 +356,7 @@ class SyncEngine:
             started = context.clock()
             newest = cursor
             for batch in self._zoho.poll(entity, since, self.config.batch_size, until=started):
+                self._check_stop()
                 self._emit(
                     PageRead(
                         run_id=context.run_id,
@@ -418,6 +444,7 @@ class SyncEngine:
         started = context.clock()
         reader = self._jde.changes(cursors, overlap=self.config.overlap, batch_size=self.config.batch_size)
         for chunk in reader:
+            self._check_stop()
             records = sum(len(aggregates) for aggregates in chunk.values())
             self._emit(
                 PageRead(

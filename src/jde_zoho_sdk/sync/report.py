@@ -77,6 +77,7 @@ class SyncReport:
         zoho_calls: HTTP calls made to Zoho.
         zoho_credits: Zoho API credits spent.
         dry_run: True when nothing was written.
+        stopped: True when :meth:`SyncEngine.stop` ended the run early (cursors of unfinished phases kept).
     """
 
     run_id: str
@@ -87,6 +88,7 @@ class SyncReport:
     zoho_calls: CallCounts = attrs.field(factory=CallCounts)
     zoho_credits: int = 0
     dry_run: bool = False
+    stopped: bool = False
 
     def total(self, direction: Direction | None = None) -> EntityCounts:
         """Counts summed over entities (and directions, unless one is given)."""
