@@ -57,7 +57,7 @@ def test_demo_shows_the_two_way_sync_a_merge_a_replay_and_an_audit_trail_and_lea
     assert "city           ZOHO  wins (newest_wins)" in out
     # The failure, its fix at the source, and the replay that resolved it.
     assert "Zoho country 'Narnia' has no JDE code" in out
-    assert "resolved (synced)" in out
+    assert "resolved (replayed)" in out
     assert "is now JDE customer" in out
     # The audit trail of one record with both keys and every event.
     trail = out.split("Audit trail of customer")[1]

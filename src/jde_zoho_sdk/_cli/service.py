@@ -114,9 +114,14 @@ class SyncService:
         self._wake.set()
 
     def stop(self, timeout: float | None = None) -> bool:
-        """Stop after the job in progress; True when the thread ended within ``timeout`` seconds."""
+        """Stop after the batch in progress; True when the thread ended within ``timeout`` seconds.
+
+        A long run is asked to end after its current batch (``SyncEngine.stop``): what it wrote is
+        checkpointed and the next start picks up from the cursors it did not move.
+        """
         self._stopping.set()
         self._wake.set()
+        self.engine.stop()
         if self._thread is None:
             return True
         self._thread.join(timeout)
