@@ -107,6 +107,17 @@ def _decimal_or_none(value: object) -> Decimal | None:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    # Every comparison, merge and snapshot asks for a record's values: read the class's fields once.
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(a.name for a in attrs.fields(cls) if a.name != "extra")
+    return names
+
+
 @attrs.frozen(kw_only=True)
 class _Canonical:
     extra: Mapping[str, object] = attrs.field(default=_NO_EXTRA, converter=_read_only)
@@ -115,8 +126,9 @@ class _Canonical:
 
     def values(self) -> dict[str, object]:
         """All canonical field values, built-in and custom (``extra``), in one flat mapping."""
-        data = {a.name: getattr(self, a.name) for a in attrs.fields(type(self)) if a.name != "extra"}
-        data.update(self.extra)
+        data = {name: getattr(self, name) for name in _field_names(type(self))}
+        if self.extra:
+            data.update(self.extra)
         return data
 
 
