@@ -9,6 +9,7 @@ one e-mail row must not leave the record's other rows behind).
 
 from __future__ import annotations
 
+import functools
 import heapq
 from collections import defaultdict
 from collections.abc import Collection, Iterator, Mapping, Sequence
@@ -66,7 +67,14 @@ def _stamp(row: Rows, zone: tzinfo) -> datetime | None:
     stamp = row.get("UPMT")
     if not isinstance(day, date):
         return None
-    return from_jde_stamp(day, stamp if isinstance(stamp, int | str | Decimal) else None, zone)
+    return _instant(day, stamp if isinstance(stamp, int | str | Decimal) else None, zone)
+
+
+@functools.lru_cache(maxsize=4096)
+def _instant(day: date, stamp: int | str | Decimal | None, zone: tzinfo) -> datetime | None:
+    # Every row's stamp is converted (to follow the newest and to date each aggregate), and rows changed
+    # together share their stamps: convert each distinct one once.
+    return from_jde_stamp(day, stamp, zone)
 
 
 @attrs.define
