@@ -47,21 +47,29 @@ class EntityCounts:
         return self.created + self.updated
 
 
+_COUNTERS = tuple(field.name for field in attrs.fields(EntityCounts))
+
+
 class _Tally:
-    """Thread-safe counters the engine fills while it runs."""
+    """Thread-safe counters the engine fills while it runs (plain integers: it counts every record)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._counts: dict[tuple[Entity, Direction], EntityCounts] = {}
+        self._counts: dict[tuple[Entity, Direction], dict[str, int]] = {}
 
     def add(self, entity: Entity, direction: Direction, **counts: int) -> None:
         with self._lock:
-            key = (entity, direction)
-            self._counts[key] = self._counts.get(key, EntityCounts()) + EntityCounts(**counts)
+            totals = self._counts.get((entity, direction))
+            if totals is None:
+                totals = self._counts[(entity, direction)] = dict.fromkeys(_COUNTERS, 0)
+            for name, value in counts.items():
+                if name not in totals:
+                    raise TypeError(f"EntityCounts has no counter {name!r}")
+                totals[name] += value
 
     def snapshot(self) -> dict[tuple[Entity, Direction], EntityCounts]:
         with self._lock:
-            return dict(self._counts)
+            return {key: EntityCounts(**totals) for key, totals in self._counts.items()}
 
 
 @attrs.frozen(kw_only=True)
