@@ -38,6 +38,7 @@ class Engine:
         self.gate = threading.Event()
         self.gate.set()
         self.fail_next: Exception | None = None
+        self.stops = 0
 
     def _job(self, name: str) -> SyncReport:
         self.gate.wait()
@@ -55,6 +56,9 @@ class Engine:
 
     def reconcile(self) -> SyncReport:
         return self._job("reconcile")
+
+    def stop(self) -> None:
+        self.stops += 1
 
 
 class Keeper:
@@ -181,3 +185,4 @@ def test_stop_lets_the_job_in_progress_finish(running) -> None:  # type: ignore[
     assert not stopper.is_alive()
     assert engine.calls == ["drain"]
     assert service.jobs_run["drain"] == 1
+    assert engine.stops == 1  # the run in progress was asked to end after its batch
