@@ -13,6 +13,7 @@ names and custom fields. Example::
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 
@@ -22,7 +23,7 @@ from jde_zoho_sdk.sync._map_jde import JdeMapping
 from jde_zoho_sdk.sync._map_values import ADDRESS_LINES, cut
 from jde_zoho_sdk.sync._map_zoho import UnlinkedParentError, ZohoMapping
 from jde_zoho_sdk.sync.mapping_config import MappingConfig
-from jde_zoho_sdk.sync.model import Canonical, ContactPerson, Customer, Supplier
+from jde_zoho_sdk.sync.model import Canonical, ContactPerson, Customer, Entity, Supplier
 
 if TYPE_CHECKING:
     from jde_zoho_sdk.sync.merge import Side
@@ -55,34 +56,55 @@ class DefaultMapper(JdeMapping, ZohoMapping):
         """Return ``record`` as ``side`` stores it.
 
         Text is cut to the field's length, codes upper-cased, amounts rounded to the stored decimals, and
-        fields the side does not store are left blank.
+        fields the side does not store are left blank. A record already as ``side`` stores it is returned
+        as it is (every diff and merge normalises, and most records need nothing).
         """
-        lengths = self.config.jde_lengths if side == "jde" else self.config.zoho_lengths
+        extra = record.extra
+        lengths = self._lengths(side, record)
         changes: dict[str, object] = {}
         for name, value in record.values().items():
-            if name in record.extra or not isinstance(value, str):
+            if name in extra or not isinstance(value, str):
                 continue
             text = value.upper() if side == "jde" and name in _CODE_FIELDS else value
-            length = lengths.get(f"{record.entity}.{name}", lengths.get(name))
+            length = lengths.get(name)
             if name == "email":
                 text = text.lower()
             elif name == "phone":
                 text = self._normalize_phone(text, side)
                 length = None
-            elif name == "mobile":
-                # A mobile number goes whole into F0115.PH1 (no area code split).
-                length = lengths.get("mobile" if side == "zoho" else "phone_number")
-            elif name in ADDRESS_LINES and side == "zoho":
-                length = lengths.get("street")
-            changes[name] = cut(text, length)
+            text = cut(text, length)
+            if text != value:
+                changes[name] = text
         if isinstance(record, Customer) and record.credit_limit is not None:
-            changes["credit_limit"] = record.credit_limit.quantize(
-                _UNIT if side == "jde" else _CENT, ROUND_HALF_UP
-            )
+            amount = record.credit_limit.quantize(_UNIT if side == "jde" else _CENT, ROUND_HALF_UP)
+            if amount.as_tuple() != record.credit_limit.as_tuple():
+                changes["credit_limit"] = amount
         if side == "zoho":
-            changes.update(self._not_in_zoho(record))
-        changes["extra"] = self._normalize_custom(record, side)
-        return attrs.evolve(record, **cast("dict[str, Any]", changes))
+            changes.update(
+                (name, blank)
+                for name, blank in self._not_in_zoho(record).items()
+                if getattr(record, name) != blank
+            )
+        if extra or self.config.custom_fields_of(record.entity):
+            custom = self._normalize_custom(record, side)
+            if custom != extra:
+                changes["extra"] = custom
+        return attrs.evolve(record, **cast("dict[str, Any]", changes)) if changes else record
+
+    def _lengths(self, side: Side, record: Canonical) -> Mapping[str, int | None]:
+        """Each field's length on ``side`` for ``record``'s entity (its own length first), worked out once."""
+        lengths = self.config.jde_lengths if side == "jde" else self.config.zoho_lengths
+        entity = record.entity
+        memo: dict[tuple[int, Entity], dict[str, int | None]] = self.__dict__.setdefault("_length_memo", {})
+        found = memo.get((id(lengths), entity))
+        if found is None:
+            found = {name: lengths.get(f"{entity}.{name}", lengths.get(name)) for name in record.values()}
+            # A mobile number goes whole into F0115.PH1 (no area code split); Zoho has one street length.
+            found["mobile"] = lengths.get("mobile" if side == "zoho" else "phone_number")
+            if side == "zoho":
+                found.update(dict.fromkeys(ADDRESS_LINES, lengths.get("street")))
+            memo[(id(lengths), entity)] = found
+        return found
 
     def _normalize_phone(self, phone: str, side: Side) -> str:
         if side == "zoho":
