@@ -135,15 +135,19 @@ def merge(
     )
 
     # Zoho's values as JDE would store them: two sides that changed a field to the same value (up to what
-    # each system keeps of it) do not conflict, and neither side is rewritten.
-    zoho_as_jde = normalize(_rebuild(jde_now, zoho_values), "jde").values()
+    # each system keeps of it) do not conflict, and neither side is rewritten. Only needed (and only
+    # worked out) when a field changed on both sides.
+    zoho_as_jde: Mapping[str, object] | None = None
     jde_target = dict(jde_values)
     zoho_target = dict(zoho_values)
     conflicts: list[tuple[str, Side]] = []
     for name in jde_values.keys() | zoho_values.keys():
         both = name in jde_changed and name in zoho_changed
-        if both and jde_values.get(name) == zoho_as_jde.get(name):
-            continue
+        if both:
+            if zoho_as_jde is None:
+                zoho_as_jde = normalize(_rebuild(jde_now, zoho_values), "jde").values()
+            if jde_values.get(name) == zoho_as_jde.get(name):
+                continue
         winner, conflict = _winner(policy(name), name in jde_changed, name in zoho_changed, jde_is_newer)
         if winner == "jde":
             zoho_target[name] = jde_values.get(name)
@@ -152,8 +156,11 @@ def merge(
         if conflict and winner is not None:
             conflicts.append((name, winner))
 
-    jde_result = normalize(_rebuild(jde_now, jde_target), "jde")
-    zoho_result = normalize(_rebuild(zoho_now, zoho_target), "zoho")
+    # A side that takes nothing from the other is only normalised again (no record rebuilt).
+    jde_result = normalize(jde_now if jde_target == jde_values else _rebuild(jde_now, jde_target), "jde")
+    zoho_result = normalize(
+        zoho_now if zoho_target == zoho_values else _rebuild(zoho_now, zoho_target), "zoho"
+    )
     return MergeResult(
         jde=jde_result,
         zoho=zoho_result,
