@@ -68,14 +68,24 @@ class RunContext:
     # Audit ids need uniqueness, not secrecy: a generator seeded from the OS once per run gives them
     # without a system call each (a run makes several per record).
     _ids: random.Random = attrs.field(factory=lambda: random.Random(os.urandom(16)), init=False, repr=False)
+    # A merge asks the policy of every field of every record read.
+    _policies: dict[Entity, dict[str, FieldPolicy]] = attrs.field(factory=dict, init=False, repr=False)
 
     def new_audit_id(self) -> str:
         """A fresh audit id (32 hex digits)."""
         return f"{self._ids.getrandbits(128):032x}"
 
     def policy(self, entity: Entity) -> Callable[[str], FieldPolicy]:
-        """The owner policy function of one entity."""
-        return lambda field: self.config.policy(entity, field)
+        """The owner policy function of one entity (each field's policy looked up once per run)."""
+        known = self._policies.setdefault(entity, {})
+
+        def of(field: str) -> FieldPolicy:
+            found = known.get(field)
+            if found is None:
+                found = known[field] = self.config.policy(entity, field)
+            return found
+
+        return of
 
     def plan(
         self,
