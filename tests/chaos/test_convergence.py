@@ -103,6 +103,11 @@ FAULTS = {
     "ais_503": lambda: Fault(path=r"/jderest/", status=503, times=2),
     "ais_reset_on_reads": lambda: Fault(path=r"/dataservice", reset=True, times=1),
     "ais_overloaded": lambda: Fault(path=r"/jderest/", status=503, times=12, label="ais_overload"),
+    "ais_500_on_orchestrations": lambda: Fault(path=r"/orchestrator/", status=500, times=1,
+                                               body={"message": "Internal error", "exception": "Exception"}),
+    "zoho_credits_exhausted": lambda: Fault(path=r"/crm/", status=429, times=2,
+                                            body={"code": "TOO_MANY_REQUESTS", "details": {}, "status": "error",
+                                                  "message": "API credits exhausted for the rolling 24-hour window"}),
 }  # fmt: skip
 
 

@@ -6,11 +6,14 @@ from decimal import Decimal
 
 import pytest
 
-from jde_zoho_sdk.sync.engine import SyncAbortedError
+from jde_zoho_sdk import RetryPolicy
+from jde_zoho_sdk.jde import AisClient, AisCredentials
+from jde_zoho_sdk.sync.engine import SyncAbortedError, SyncEngine
 from jde_zoho_sdk.sync.events import BatchWritten, CheckpointCommitted, RunFinished, RunStarted
 from jde_zoho_sdk.sync.merge import FieldPolicy
 from jde_zoho_sdk.sync.model import AuditAction, Direction, Entity
 from jde_zoho_sdk.testing import seed
+from jde_zoho_sdk.testing.faults import Fault
 from jde_zoho_sdk.zoho import Notification
 from tests.sync.conftest import Systems
 
@@ -317,3 +320,25 @@ def test_replayed_failures_are_marked_replayed(synced: Systems) -> None:
     synced.engine().replay()
     [failure] = synced.store.list_failures(include_resolved=True)
     assert (failure.source_key, failure.resolution) == (bad, "replayed")
+
+
+def test_a_reply_slower_than_the_timeout_stops_the_run_and_the_next_one_finishes(systems: Systems) -> None:
+    systems.load(seed.generate(customers=6, seed=13))
+    assert systems.ais_emu.url is not None
+    slow = AisClient(
+        systems.ais_emu.url,
+        AisCredentials("JDE", "JDE"),
+        timezone="America/Chicago",
+        timeout=0.3,
+        retry=RetryPolicy(max_tries=2, sleep=lambda _s: None),
+    )
+    # The emulator's own thread waits 1 s before answering data requests: past the client's 0.3 s timeout.
+    systems.ais_emu.faults.add(Fault(path=r"/dataservice", delay=1.0, times=2))
+    engine = SyncEngine(ais=slow, zoho=systems.zoho, store=systems.store, clock=systems.clock)
+    with pytest.raises(SyncAbortedError) as stopped:
+        engine.run()
+    assert "did not answer in time" in str(stopped.value.__cause__)
+    assert systems.store.get_cursor("jde:F0101") is None
+    assert engine.run().failed == 0
+    assert len(systems.zoho_emu.records("Accounts")) >= 6
+    slow.close()
