@@ -12,7 +12,9 @@ class the caller names) with the path of each bad value, via ``cattrs.transform_
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Any, Final, TypeVar
 
 import attrs
@@ -21,7 +23,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 
 from jde_zoho_sdk.errors import SdkError, UnexpectedResponseError
 
-__all__ = ["EXTRA", "make_converter", "structure", "wire_field", "wire_key"]
+__all__ = ["EXTRA", "loads_exact", "make_converter", "structure", "wire_field", "wire_key"]
 
 T = TypeVar("T")
 
@@ -29,6 +31,25 @@ EXTRA: Final = "extra"
 _WIRE: Final = "jde_zoho_sdk.wire"
 # The generated structure function reads the unknown keys from this key of a copy of the input.
 _EXTRA_SLOT: Final = "\x00extra"
+
+
+def loads_exact(content: bytes | str) -> object:
+    """Parse JSON with every number that has a fraction as an exact ``Decimal`` (money is never a float).
+
+    Args:
+        content: The JSON text.
+
+    Returns:
+        The parsed value.
+
+    Raises:
+        ValueError: The content is not JSON, or is nested too deeply to be an answer of these APIs (a hostile
+            or broken body must give the caller's typed error, never a ``RecursionError``).
+    """
+    try:
+        return json.loads(content, parse_float=Decimal)
+    except RecursionError:
+        raise ValueError("the JSON is nested too deeply") from None
 
 
 def wire_field(name: str, **kwargs: Any) -> Any:  # noqa: ANN401 - mirrors attrs.field, which returns Any

@@ -9,16 +9,15 @@ the ``jde__*`` trailer and the form errors (``CODE``, ``TITLE``, ``DESC``) of th
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping
-from decimal import Decimal
 from typing import Final
 
 import attrs
 import httpx
 
 from jde_zoho_sdk._redact import redact_json, redact_text, redact_url
+from jde_zoho_sdk._wire import loads_exact
 from jde_zoho_sdk.errors import (
     ApiError,
     AuthenticationError,
@@ -172,16 +171,12 @@ class OrchestrationError(AisValidationError):
 
 
 def loads(content: bytes | str) -> object:
-    """Parse AIS JSON with every number that has a fraction as an exact ``Decimal``.
+    """Parse AIS JSON, numbers with a fraction as ``Decimal`` (see :func:`jde_zoho_sdk._wire.loads_exact`).
 
     Raises:
-        ValueError: The content is not JSON, or is nested too deeply to be an answer of this API (a hostile
-            or broken body must give the caller's typed error, never a RecursionError).
+        ValueError: The content is not JSON, or is nested too deeply.
     """
-    try:
-        return json.loads(content, parse_float=Decimal)
-    except RecursionError:
-        raise ValueError("the JSON is nested too deeply") from None
+    return loads_exact(content)
 
 
 def body_of(response: httpx.Response) -> Mapping[str, object]:

@@ -13,7 +13,7 @@ import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Literal
 
 import attrs
@@ -34,9 +34,7 @@ from jde_zoho_sdk.sync.model import (
     AuditAction,
     Direction,
     Entity,
-    Outcome,
     QueuedChange,
-    split_contact_key,
 )
 from jde_zoho_sdk.sync.protocols import Mapper, StateStore, SyncObserver
 from jde_zoho_sdk.sync.report import SyncPlan, SyncReport, _Tally
@@ -468,6 +466,3 @@ class SyncEngine:
             self.store.resolve_failures(
                 entity, direction, keys, resolved_at=context.clock(), resolution="source gone"
             )
-
-
-_ = (Outcome, split_contact_key, timedelta)

@@ -133,7 +133,28 @@ class _Canonical:
 
 
 @attrs.frozen(kw_only=True)
-class Customer(_Canonical):
+class _Party(_Canonical):
+    """The fields customers and suppliers share (each documents them with its own Zoho field names)."""
+
+    name: str
+    tax_id: str = ""
+    email: str = ""
+    phone: str = ""
+    address_line1: str = ""
+    address_line2: str = ""
+    address_line3: str = ""
+    address_line4: str = ""
+    city: str = ""
+    state: str = ""
+    postal_code: str = ""
+    country: str = ""
+    payment_terms: str = ""
+    currency: str = ""
+    category: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Customer(_Party):
     """A customer: JDE address book + customer master <-> Zoho Account.
 
     Attributes:
@@ -159,23 +180,8 @@ class Customer(_Canonical):
 
     entity: ClassVar[Entity] = Entity.CUSTOMER
 
-    name: str
-    tax_id: str = ""
-    email: str = ""
-    phone: str = ""
-    address_line1: str = ""
-    address_line2: str = ""
-    address_line3: str = ""
-    address_line4: str = ""
-    city: str = ""
-    state: str = ""
-    postal_code: str = ""
-    country: str = ""
     credit_limit: Decimal | None = attrs.field(default=None, converter=_decimal_or_none)
-    payment_terms: str = ""
-    currency: str = ""
     credit_hold: bool = False
-    category: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -206,7 +212,7 @@ class ContactPerson(_Canonical):
 
 
 @attrs.frozen(kw_only=True)
-class Supplier(_Canonical):
+class Supplier(_Party):
     """A supplier: JDE address book + supplier master <-> Zoho Vendor.
 
     Attributes:
@@ -231,22 +237,7 @@ class Supplier(_Canonical):
 
     entity: ClassVar[Entity] = Entity.SUPPLIER
 
-    name: str
-    tax_id: str = ""
-    email: str = ""
-    phone: str = ""
-    address_line1: str = ""
-    address_line2: str = ""
-    address_line3: str = ""
-    address_line4: str = ""
-    city: str = ""
-    state: str = ""
-    postal_code: str = ""
-    country: str = ""
-    payment_terms: str = ""
-    currency: str = ""
     payment_hold: bool = False
-    category: str = ""
 
 
 Canonical: TypeAlias = Customer | ContactPerson | Supplier

@@ -14,22 +14,18 @@ from typing import Final
 
 import cattrs
 
-from jde_zoho_sdk._wire import make_converter
+from jde_zoho_sdk._wire import loads_exact, make_converter
 
 __all__ = ["converter", "dumps", "format_datetime", "loads", "parse_datetime", "to_decimal"]
 
 
 def loads(content: bytes | str) -> object:
-    """Parse Zoho JSON, numbers with a fraction as ``Decimal``.
+    """Parse Zoho JSON, numbers with a fraction as ``Decimal`` (see :func:`jde_zoho_sdk._wire.loads_exact`).
 
     Raises:
-        ValueError: The content is not JSON, or is nested too deeply to be an answer of this API (a hostile
-            or broken body must give the caller's typed error, never a RecursionError).
+        ValueError: The content is not JSON, or is nested too deeply.
     """
-    try:
-        return json.loads(content, parse_float=Decimal)
-    except RecursionError:
-        raise ValueError("the JSON is nested too deeply") from None
+    return loads_exact(content)
 
 
 def _exact_number(value: Decimal) -> int | float:
