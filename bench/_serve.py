@@ -1,0 +1,38 @@
+"""``python -m bench._serve CUSTOMERS``: both emulators, seeded and served on loopback sockets, on their own.
+
+Prints one JSON line (the two base URLs and the Zoho OAuth client's credentials) once serving, and serves
+until its standard input closes. The memory benchmark runs the sync in another process, so the emulators'
+data never counts in the syncing process's memory.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from bench._world import JDE_ZONE, SEED
+from jde_zoho_sdk.testing import seed
+from jde_zoho_sdk.testing.ais import AisEmulator
+from jde_zoho_sdk.testing.zoho import ZohoEmulator
+
+
+def main(customers: int, latency: float = 0.0) -> None:
+    """Seed, serve, say where, and wait for the parent to close our standard input."""
+    ais = AisEmulator(timezone=JDE_ZONE)
+    zoho = ZohoEmulator(notify=False, latency=latency)
+    seed.load(seed.generate(customers=customers, seed=SEED), ais=ais, zoho=zoho)
+    with ais.serve() as served_ais, zoho.serve() as served_zoho:
+        where = {
+            "ais": served_ais.url,
+            "zoho": served_zoho.url,
+            "client_id": zoho.client_id,
+            "client_secret": zoho.client_secret,
+            "refresh_token": zoho.refresh_token,
+        }
+        sys.stdout.write(json.dumps(where) + "\n")
+        sys.stdout.flush()
+        sys.stdin.read()
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]), float(sys.argv[2]) if len(sys.argv) > 2 else 0.0)

@@ -1,0 +1,187 @@
+"""The benchmark figures as terminal tables, one per scenario."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from bench._table import table
+
+__all__ = ["concurrency_tables", "memory_table", "sync_tables"]
+
+Figures = Mapping[str, Any]
+
+
+def _calls(run: Figures, system: str) -> str:
+    made = run["calls"]["by_system"].get(system, {"made": 0, "minimum": 0})
+    return f"{made['made']:,} / {made['minimum']:,}"
+
+
+def _waste(sizes: Sequence[Figures], runs: Sequence[str]) -> str:
+    lines = [
+        f"  {size['customers']:>7,} {name}: {item}"
+        for size in sizes
+        for name in runs
+        for item in size[name]["calls"]["waste"]
+    ]
+    return "Calls beyond the minimum:\n" + ("\n".join(lines) if lines else "  none") + "\n"
+
+
+def sync_tables(sizes: Sequence[Figures]) -> str:
+    """Scenarios 1-3: initial load, incremental run, engine overhead."""
+    initial = table(
+        "1. Initial load (in-process emulators; calls made / minimum)",
+        ["customers", "JDE calls", "Zoho calls", "wall s", "records", "records/s", "RSS MiB*", "unsynced"],
+        [
+            [
+                size["customers"],
+                _calls(size["initial"], "jde"),
+                _calls(size["initial"], "zoho"),
+                size["initial"]["wall_s"],
+                size["initial"]["records"],
+                size["initial"]["records_per_s"],
+                size["initial"]["peak_rss_mib"],
+                sum(size["initial"]["unsynced_after"].values()),
+            ]
+            for size in sizes
+        ],
+    )
+    rows = []
+    for size in sizes:
+        for name in ("settle", "incremental"):
+            run = size[name]
+            changed = run.get("changed", {"jde": 0, "zoho": 0})
+            directions = run["directions"]
+            written = directions["zoho_to_jde"]["written"] + directions["jde_to_zoho"]["written"]
+            rows.append(
+                [
+                    size["customers"],
+                    name,
+                    _calls(run, "jde"),
+                    _calls(run, "zoho"),
+                    f"{changed['jde']} / {changed['zoho']}",
+                    f"{directions['zoho_to_jde']['read']:,} / {directions['jde_to_zoho']['read']:,}",
+                    written,
+                    written - changed["jde"] - changed["zoho"],
+                    run["wall_s"],
+                ]
+            )
+    incremental = table(
+        "2. Incremental (settle: reads back the first run's writes; then 1% edited on each side)",
+        [
+            "customers",
+            "run",
+            "JDE calls",
+            "Zoho calls",
+            "edited JDE/Zoho",
+            "read Zoho/JDE",
+            "written",
+            "wasted writes",
+            "wall s",
+        ],
+        rows,
+    )
+    overhead_rows = [
+        [
+            size["customers"],
+            name,
+            figures["records"],
+            figures["run_cpu_s"],
+            figures["replay_cpu_s"],
+            figures["our_cpu_us_per_record"],
+            figures["run_wall_s"],
+            figures["replay_wall_s"],
+            figures["ratio_wall"],
+            figures["replay_mismatches"],
+        ]
+        for size in sizes
+        if "overhead" in size
+        for name, figures in size["overhead"].items()
+    ]
+    overhead = table(
+        "3. Engine overhead against the bare HTTP replay (targets: <= 100 us/record, <= 1.5x)",
+        [
+            "customers",
+            "run",
+            "records",
+            "run CPU s",
+            "replay CPU s",
+            "our us/record",
+            "run wall s",
+            "replay wall s",
+            "ratio",
+            "mismatches",
+        ],
+        overhead_rows,
+    )
+    note = "* peak RSS of the process holding both emulators; scenario 4 measures the sync alone.\n"
+    return "\n".join(
+        [initial, note, incremental, _waste(sizes, ("initial", "settle", "incremental")), overhead]
+    )
+
+
+def memory_table(figures: Figures) -> str:
+    """Scenario 4: the syncing process's peak RSS per size, emulators in another process."""
+    body = table(
+        "4. Memory: the syncing process alone, over loopback sockets (initial load)",
+        [
+            "customers",
+            "peak RSS MiB",
+            "RSS before MiB",
+            "store MiB",
+            "wall s",
+            "records/s",
+            "JDE calls",
+            "Zoho calls",
+            "failed",
+        ],
+        [
+            [
+                run["customers"],
+                run["peak_rss_mib"],
+                run["rss_before_run_mib"],
+                run["store_mib"],
+                run["wall_s"],
+                run["records_per_s"],
+                run["jde_calls"],
+                run["zoho_calls"],
+                run["failed"],
+            ]
+            for run in figures["runs"]
+        ],
+    )
+    if "peak_growth_pct" in figures:
+        body += (
+            f"Largest vs smallest: peak RSS {figures['peak_growth_pct']:+}% "
+            f"({figures['rss_growth_mib']:+} MiB) while the store grew {figures['store_growth_mib']} MiB\n"
+        )
+    return body
+
+
+def concurrency_tables(figures: Figures) -> str:
+    """Scenario 5: Zoho write concurrency against a slow emulator."""
+    latency = figures["latency_s"]
+    client = table(
+        f"5a. Zoho client: one upsert in calls of 100, {latency} s per call",
+        ["concurrency", "calls", "wall s", "peak in flight", "speed-up"],
+        [
+            [r["concurrency"], r["calls"], r["wall_s"], r["peak_in_flight"], r["speed_up"]]
+            for r in figures["client"]
+        ],
+    )
+    engine = table(
+        f"5b. Engine initial load, {latency} s per Zoho call",
+        ["batch_size", "concurrency", "Zoho calls", "wall s", "peak in flight", "speed-up"],
+        [
+            [
+                r["batch_size"],
+                r["concurrency"],
+                r["zoho_calls"],
+                r["wall_s"],
+                r["peak_in_flight"],
+                r["speed_up"],
+            ]
+            for r in figures["engine"]
+        ],
+    )
+    return "\n".join([client, engine])
