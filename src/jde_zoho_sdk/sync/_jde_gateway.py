@@ -59,6 +59,8 @@ class JdeWritten:
 
 
 def _int(value: object) -> int:
+    if type(value) is int:  # AIS sends numbers as JSON numbers: the common case, taken first
+        return value
     return int(str(value)) if value not in (None, "") else 0
 
 
