@@ -9,18 +9,45 @@ from __future__ import annotations
 
 import json
 import sys
+import time
+from datetime import datetime, timedelta
 
+from bench._clock import START
 from bench._world import JDE_ZONE, SEED
 from jde_zoho_sdk.testing import seed
 from jde_zoho_sdk.testing.ais import AisEmulator
 from jde_zoho_sdk.testing.zoho import ZohoEmulator
 
 
+class ServedClock:
+    """Stands at :data:`~bench._clock.START` while the data is seeded, then runs in real time an hour later.
+
+    Seeded as in the in-process benchmarks (both systems stamped in one instant, so a record in both has
+    no newer side), while the run itself sees time pass as it does in production.
+    """
+
+    def __init__(self) -> None:
+        self._base = START
+        self._origin: float | None = None
+
+    def __call__(self) -> datetime:
+        if self._origin is None:
+            return self._base
+        return self._base + timedelta(seconds=time.monotonic() - self._origin)
+
+    def start(self) -> None:
+        """Let time run, from an hour after the seeding."""
+        self._base += timedelta(hours=1)
+        self._origin = time.monotonic()
+
+
 def main(customers: int, latency: float = 0.0) -> None:
     """Seed, serve, say where, and wait for the parent to close our standard input."""
-    ais = AisEmulator(timezone=JDE_ZONE)
-    zoho = ZohoEmulator(notify=False, latency=latency)
+    clock = ServedClock()
+    ais = AisEmulator(timezone=JDE_ZONE, clock=clock)
+    zoho = ZohoEmulator(notify=False, latency=latency, clock=clock)
     seed.load(seed.generate(customers=customers, seed=SEED), ais=ais, zoho=zoho)
+    clock.start()
     with ais.serve() as served_ais, zoho.serve() as served_zoho:
         where = {
             "ais": served_ais.url,
