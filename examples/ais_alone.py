@@ -18,6 +18,7 @@ from connect import systems
 from jde_zoho_sdk.jde import F0101, AisClient, Condition, Operator, OrchestrationError, Query
 
 
+# --8<-- [start:read]
 def read(ais: AisClient) -> list[int]:
     """Read customers three ways; return a few of their address numbers."""
     session = ais.session  # opens the session (the token is never shown)
@@ -47,6 +48,10 @@ def read(ais: AisClient) -> list[int]:
     return numbers
 
 
+# --8<-- [end:read]
+
+
+# --8<-- [start:write]
 def write(ais: AisClient, address_number: int) -> None:
     """Update a customer through an orchestration, then show a business error."""
     result = ais.run_orchestration(
@@ -62,6 +67,9 @@ def write(ais: AisClient, address_number: int) -> None:
     except OrchestrationError as error:  # jde__status ERROR, whatever the HTTP status
         for form_error in error.form_errors:
             print(f"refused by JDE: {form_error.code} {form_error.title}")
+
+
+# --8<-- [end:write]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -27,6 +27,7 @@ from jde_zoho_sdk.sync import (
 )
 from jde_zoho_sdk.testing.zoho import ZohoField
 
+# --8<-- [start:field]
 SALES_REGION = CustomField(
     name="sales_region",  # the canonical name: diffed, merged and audited like a built-in field
     entity=Entity.CUSTOMER,
@@ -44,8 +45,10 @@ PAYMENT_TERMS = ValueMap(
 )
 
 MAPPING = MappingConfig(payment_terms=PAYMENT_TERMS, custom_fields=(SALES_REGION,))
+# --8<-- [end:field]
 
 
+# --8<-- [start:subclass]
 class DistributorMapper(DefaultMapper):
     """The default mapping, plus: every account the sync creates in Zoho is of type "Customer"."""
 
@@ -65,6 +68,9 @@ class DistributorMapper(DefaultMapper):
         values = super().customer_to_zoho(record, context)
         values["Account_Type"] = "Customer"
         return values
+
+
+# --8<-- [end:subclass]
 
 
 # The emulated org gets the custom field and the extra picklist value an admin would add in Zoho's setup.

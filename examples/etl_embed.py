@@ -39,6 +39,7 @@ from jde_zoho_sdk.sync import (
 log = logging.getLogger("etl")
 
 
+# --8<-- [start:metrics]
 class Metrics:
     """A metrics hook: counts what the engine reports (send these to StatsD, Prometheus...)."""
 
@@ -55,6 +56,9 @@ class Metrics:
             self.counters[f"written.{event.entity}.{event.direction}"] += event.written
         elif isinstance(event, RecordFailed):
             self.counters[f"failed.{event.entity}.{event.direction}.{event.stage}"] += 1
+
+
+# --8<-- [end:metrics]
 
 
 def export_audit(store: SqliteStateStore, report: SyncReport, path: Path) -> int:

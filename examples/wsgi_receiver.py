@@ -42,6 +42,7 @@ MAX_BODY = 1_000_000
 """Zoho posts ids only (a few kilobytes): anything far larger is refused unread."""
 
 
+# --8<-- [start:drainer]
 class Drainer:
     """Processes queued ids on its own thread, ``delay`` seconds after a notification arrives.
 
@@ -88,6 +89,10 @@ class Drainer:
             self.drained.set()
 
 
+# --8<-- [end:drainer]
+
+
+# --8<-- [start:app]
 def notification_app(
     keeper: ChannelKeeper, engine: SyncEngine, drainer: Drainer, *, path: str
 ) -> WSGIApplication:
@@ -128,6 +133,9 @@ def notification_app(
         return answer(start_response, "200 OK", f"{queued} queued")
 
     return app
+
+
+# --8<-- [end:app]
 
 
 def _not_ready(_environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:

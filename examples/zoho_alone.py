@@ -21,6 +21,7 @@ DUPLICATE_CHECK = ["JDE_Address_Number", "Tax_ID", "Email"]
 """The unique fields an Accounts upsert matches on, in order (the sync's defaults)."""
 
 
+# --8<-- [start:read]
 def read(zoho: ZohoClient) -> None:
     """Read metadata and records."""
     fields = zoho.fields("Accounts")
@@ -40,6 +41,10 @@ def read(zoho: ZohoClient) -> None:
     print(f"{len(found)} accounts found by tax id")
 
 
+# --8<-- [end:read]
+
+
+# --8<-- [start:write]
 def write(zoho: ZohoClient) -> None:
     """Upsert two accounts, one of them refused, inside a credit budget."""
     good = Account(account_name="Lakeside Hardware Co-op", tax_id="47-2718281", credit_limit=Decimal(15000))
@@ -60,6 +65,9 @@ def write(zoho: ZohoClient) -> None:
             print(f"record {result.index}: refused, {result.error.code} on {result.error.api_name}")
     again = zoho.upsert("Accounts", [good.to_values()], duplicate_check_fields=DUPLICATE_CHECK)
     print(f"sent again: {again[0].action} of {again[0].id}, matched on {again[0].duplicate_field}")
+
+
+# --8<-- [end:write]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
