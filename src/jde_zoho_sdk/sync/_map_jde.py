@@ -41,7 +41,14 @@ class JdeMapping:
     config: MappingConfig
 
     def jde_columns(self, entity: Entity) -> Mapping[str, tuple[str, ...]]:
-        """Columns to read per JDE table for ``entity`` (keys and UPMJ/UPMT included)."""
+        """Columns to read per JDE table for ``entity`` (keys and UPMJ/UPMT included).
+
+        Args:
+            entity: The kind of record.
+
+        Returns:
+            Column aliases by table, custom fields' columns included.
+        """
         data: dict[str, tuple[str, ...]]
         if entity is Entity.CONTACT:
             data = {
@@ -70,7 +77,17 @@ class JdeMapping:
     # -- JDE -> canonical --------------------------------------------------------------------------------
 
     def from_jde(self, aggregate: JdeAggregate) -> Canonical:
-        """Map JDE rows to the canonical record of their entity."""
+        """Map JDE rows to the canonical record of their entity.
+
+        Args:
+            aggregate: The record's rows, by table.
+
+        Returns:
+            The canonical record.
+
+        Raises:
+            MappingError: A value cannot be read.
+        """
         if aggregate.entity is Entity.CUSTOMER:
             return self.customer_from_jde(aggregate)
         if aggregate.entity is Entity.SUPPLIER:
@@ -78,7 +95,11 @@ class JdeMapping:
         return self.contact_from_jde(aggregate)
 
     def customer_from_jde(self, aggregate: JdeAggregate) -> Customer:
-        """F0101 + F03012 + F0116 + F01151 + F0115 -> :class:`Customer`."""
+        """F0101 + F03012 + F0116 + F01151 + F0115 -> :class:`Customer`.
+
+        Args:
+            aggregate: The customer's rows.
+        """
         master = aggregate.first("F0101")
         terms = aggregate.first("F03012")
         return Customer(
@@ -96,7 +117,11 @@ class JdeMapping:
         )
 
     def supplier_from_jde(self, aggregate: JdeAggregate) -> Supplier:
-        """F0101 + F0401 + F0116 + F01151 + F0115 -> :class:`Supplier`."""
+        """F0101 + F0401 + F0116 + F01151 + F0115 -> :class:`Supplier`.
+
+        Args:
+            aggregate: The supplier's rows.
+        """
         master = aggregate.first("F0101")
         terms = aggregate.first("F0401")
         return Supplier(
@@ -113,7 +138,11 @@ class JdeMapping:
         )
 
     def contact_from_jde(self, aggregate: JdeAggregate) -> ContactPerson:
-        """F0111 (who's who line) + F01151 + F0115 of that line -> :class:`ContactPerson`."""
+        """F0111 (who's who line) + F01151 + F0115 of that line -> :class:`ContactPerson`.
+
+        Args:
+            aggregate: The contact's rows (its line, and its parent's address number).
+        """
         line = aggregate.first("F0111")
         last_name = text(line, "SRNM") or text(line, "MLNM")
         return ContactPerson(
@@ -132,7 +161,11 @@ class JdeMapping:
         return datetime.now(UTC).date()
 
     def address_from_jde(self, aggregate: JdeAggregate) -> AddressFields:
-        """The F0116 address in force (the latest effective date not after today) as canonical fields."""
+        """The F0116 address in force (the latest effective date not after today) as canonical fields.
+
+        Args:
+            aggregate: The record's rows.
+        """
         rows = aggregate.all("F0116")
         today = self.today()
 
@@ -154,7 +187,12 @@ class JdeMapping:
         )
 
     def email_from_jde(self, aggregate: JdeAggregate, line: int) -> str:
-        """The first e-mail (F01151 of type ``email_type``, lowest RCK7) of a who's who line, lower-cased."""
+        """The first e-mail (F01151 of type ``email_type``, lowest RCK7) of a who's who line, lower-cased.
+
+        Args:
+            aggregate: The record's rows.
+            line: The who's who line (0 for the entity itself).
+        """
         rows = [
             row
             for row in aggregate.all("F01151")
@@ -164,7 +202,13 @@ class JdeMapping:
         return text(rows[0], "EMAL").lower() if rows else ""
 
     def phone_from_jde(self, aggregate: JdeAggregate, line: int, phone_type: str) -> str:
-        """The first phone of a type (F0115, lowest RCK7) of a line: ``"<area code> <number>"``."""
+        """The first phone of a type (F0115, lowest RCK7) of a line: ``"<area code> <number>"``.
+
+        Args:
+            aggregate: The record's rows.
+            line: The who's who line (0 for the entity itself).
+            phone_type: The F0115 phone type (``""`` business, ``"CAR"`` mobile...).
+        """
         rows = [
             row
             for row in aggregate.all("F0115")
@@ -186,7 +230,16 @@ class JdeMapping:
     def to_jde(
         self, record: Canonical, *, fields: Collection[str] | None = None, context: MappingContext
     ) -> dict[str, object]:
-        """Orchestration inputs for ``record`` (only those derived from ``fields`` when given)."""
+        """Orchestration inputs for ``record`` (only those derived from ``fields`` when given).
+
+        Args:
+            record: The canonical record.
+            fields: The canonical fields that changed (None: all inputs, as for a create).
+            context: Links to other records, and the audit id of the write.
+
+        Returns:
+            Input name -> value.
+        """
         if isinstance(record, Customer):
             values, sources = self.customer_to_jde(record), dict(CUSTOMER_INPUTS)
         elif isinstance(record, Supplier):
@@ -199,7 +252,11 @@ class JdeMapping:
         return select(values, sources, fields)
 
     def customer_to_jde(self, record: Customer) -> dict[str, object]:
-        """:class:`Customer` -> inputs of the customer orchestrations."""
+        """:class:`Customer` -> inputs of the customer orchestrations.
+
+        Args:
+            record: The canonical customer.
+        """
         return {
             **self._entity_inputs(record),
             "CreditLimit": record.credit_limit,
@@ -209,7 +266,11 @@ class JdeMapping:
         }
 
     def supplier_to_jde(self, record: Supplier) -> dict[str, object]:
-        """:class:`Supplier` -> inputs of the supplier orchestrations."""
+        """:class:`Supplier` -> inputs of the supplier orchestrations.
+
+        Args:
+            record: The canonical supplier.
+        """
         return {
             **self._entity_inputs(record),
             "PaymentTermsAP": record.payment_terms,
@@ -218,7 +279,11 @@ class JdeMapping:
         }
 
     def contact_to_jde(self, record: ContactPerson) -> dict[str, object]:
-        """:class:`ContactPerson` -> inputs of the contact orchestrations."""
+        """:class:`ContactPerson` -> inputs of the contact orchestrations.
+
+        Args:
+            record: The canonical contact.
+        """
         area, number = self.phone_to_jde(record.phone)
         return {
             "AddressNumber": record.parent_address_number,
@@ -255,6 +320,12 @@ class JdeMapping:
 
         A leading group of digits becomes the area code; a number written without one goes whole into the
         number.
+
+        Args:
+            phone: The canonical phone number.
+
+        Returns:
+            (area code, number).
         """
         phone = phone.strip()
         head, sep, rest = phone.partition(" ")

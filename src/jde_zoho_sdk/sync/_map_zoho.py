@@ -30,7 +30,14 @@ class ZohoMapping:
     config: MappingConfig
 
     def zoho_fields(self, entity: Entity) -> tuple[str, ...]:
-        """Zoho fields to read for ``entity``."""
+        """Zoho fields to read for ``entity``.
+
+        Args:
+            entity: The kind of record.
+
+        Returns:
+            Field API names (the key, audit and lookup fields and custom fields included).
+        """
         table = {Entity.CUSTOMER: CUSTOMER_ZOHO, Entity.CONTACT: CONTACT_ZOHO, Entity.SUPPLIER: SUPPLIER_ZOHO}
         fields = [self._zoho_name(field) for field in table[entity]]
         identity = self.zoho_identity(entity)
@@ -41,7 +48,11 @@ class ZohoMapping:
         return tuple(dict.fromkeys(field for field in fields if field))
 
     def zoho_identity(self, entity: Entity) -> ZohoIdentity:
-        """Module, key field, audit field and duplicate check of ``entity``."""
+        """Module, key field, audit field and duplicate check of ``entity``.
+
+        Args:
+            entity: The kind of record.
+        """
         names = self.config.zoho_fields
         if entity is Entity.CONTACT:
             return ZohoIdentity(
@@ -84,7 +95,19 @@ class ZohoMapping:
     def to_zoho(
         self, record: Canonical, *, fields: Collection[str] | None = None, context: MappingContext
     ) -> dict[str, object]:
-        """Zoho field values for ``record`` (only those derived from ``fields`` when given)."""
+        """Zoho field values for ``record`` (only those derived from ``fields`` when given).
+
+        Args:
+            record: The canonical record.
+            fields: The canonical fields that changed (None: all values, as for a create).
+            context: Links to other records, and the audit id of the write.
+
+        Returns:
+            Field API name -> value.
+
+        Raises:
+            MappingError: A value has no Zoho equivalent (a code missing from a value map).
+        """
         if isinstance(record, Customer):
             values, sources = self.customer_to_zoho(record, context), CUSTOMER_ZOHO
         elif isinstance(record, Supplier):
@@ -101,7 +124,12 @@ class ZohoMapping:
         return select(values, resolved, fields)
 
     def customer_to_zoho(self, record: Customer, context: MappingContext) -> dict[str, object]:
-        """:class:`Customer` -> Zoho Account values."""
+        """:class:`Customer` -> Zoho Account values.
+
+        Args:
+            record: The canonical customer.
+            context: Links to other records, and the audit id of the write.
+        """
         config = self.config
         names = config.zoho_fields
         values: dict[str, object] = {
@@ -120,7 +148,12 @@ class ZohoMapping:
         return values
 
     def supplier_to_zoho(self, record: Supplier, context: MappingContext) -> dict[str, object]:
-        """:class:`Supplier` -> Zoho Vendor values."""
+        """:class:`Supplier` -> Zoho Vendor values.
+
+        Args:
+            record: The canonical supplier.
+            context: Links to other records, and the audit id of the write.
+        """
         names = self.config.zoho_fields
         values: dict[str, object] = {
             "Vendor_Name": record.name,
@@ -135,7 +168,15 @@ class ZohoMapping:
         return values
 
     def contact_to_zoho(self, record: ContactPerson, context: MappingContext) -> dict[str, object]:
-        """:class:`ContactPerson` -> Zoho Contact values (with the lookup to its Account or Vendor)."""
+        """:class:`ContactPerson` -> Zoho Contact values (with the lookup to its Account or Vendor).
+
+        Args:
+            record: The canonical contact.
+            context: Resolves the contact's customer or supplier to its Zoho record.
+
+        Raises:
+            UnlinkedParentError: The contact's customer or supplier is not linked to Zoho (yet).
+        """
         parent = context.parent_in_zoho(record.parent_address_number)
         if parent is None:
             raise UnlinkedParentError(
@@ -156,7 +197,12 @@ class ZohoMapping:
         }
 
     def address_to_zoho(self, record: Customer | Supplier, prefix: str) -> dict[str, object]:
-        """Address fields -> Zoho ``{prefix}Street`` (lines joined), City, State, Code, Country."""
+        """Address fields -> Zoho ``{prefix}Street`` (lines joined), City, State, Code, Country.
+
+        Args:
+            record: The canonical customer or supplier.
+            prefix: ``"Billing_"`` for Accounts, ``""`` for Vendors.
+        """
         street = "\n".join(line for line in (getattr(record, name) for name in ADDRESS_LINES) if line)
         code_field = f"{prefix}Code" if prefix else "Zip_Code"
         return {
@@ -168,11 +214,18 @@ class ZohoMapping:
         }
 
     def country_to_zoho(self, code: str) -> str:
-        """A JDE country code -> Zoho text (unmapped codes cross as they are)."""
+        """A JDE country code -> Zoho text (unmapped codes cross as they are).
+
+        Args:
+            code: The JDE country code.
+        """
         return self.config.countries.to_zoho(code) if code.upper() in self.config.countries.pairs else code
 
     def country_from_zoho(self, text: str) -> str:
         """Zoho country text -> JDE code; a short unmapped value is taken as a code.
+
+        Args:
+            text: The Zoho country text.
 
         Raises:
             MappingError: The text is neither mapped nor a code of at most 3 letters.
@@ -185,7 +238,19 @@ class ZohoMapping:
     # -- Zoho -> canonical -------------------------------------------------------------------------------
 
     def from_zoho(self, entity: Entity, record: ZohoRecord, *, context: MappingContext) -> Canonical:
-        """Map a Zoho record to the canonical record of ``entity``."""
+        """Map a Zoho record to the canonical record of ``entity``.
+
+        Args:
+            entity: The kind of record.
+            record: The Zoho record.
+            context: Links to other records (a contact's Account or Vendor).
+
+        Returns:
+            The canonical record.
+
+        Raises:
+            MappingError: A value has no JDE equivalent, or a contact's parent is not linked.
+        """
         values = record.values
         extra = {
             custom.name: (
@@ -202,7 +267,11 @@ class ZohoMapping:
         return attrs.evolve(self.contact_from_zoho(values, context), extra=extra)
 
     def customer_from_zoho(self, values: Mapping[str, object]) -> Customer:
-        """Zoho Account values -> :class:`Customer`."""
+        """Zoho Account values -> :class:`Customer`.
+
+        Args:
+            values: The Account's field values by API name.
+        """
         config = self.config
         names = config.zoho_fields
         return Customer(
@@ -223,7 +292,11 @@ class ZohoMapping:
         )
 
     def supplier_from_zoho(self, values: Mapping[str, object]) -> Supplier:
-        """Zoho Vendor values -> :class:`Supplier`."""
+        """Zoho Vendor values -> :class:`Supplier`.
+
+        Args:
+            values: The Vendor's field values by API name.
+        """
         names = self.config.zoho_fields
         return Supplier(
             name=text(values, "Vendor_Name"),
@@ -237,6 +310,10 @@ class ZohoMapping:
 
     def contact_from_zoho(self, values: Mapping[str, object], context: MappingContext) -> ContactPerson:
         """Zoho Contact values -> :class:`ContactPerson` (its parent resolved through the links).
+
+        Args:
+            values: The Contact's field values by API name.
+            context: Resolves the contact's Account or Vendor to its JDE address number.
 
         Raises:
             UnlinkedParentError: The contact's Account (or Vendor) is not linked to a JDE record.
@@ -265,7 +342,12 @@ class ZohoMapping:
         )
 
     def address_from_zoho(self, values: Mapping[str, object], prefix: str) -> AddressFields:
-        """Zoho street (split on newlines into up to 4 lines), city, state, code and country."""
+        """Zoho street (split on newlines into up to 4 lines), city, state, code and country.
+
+        Args:
+            values: The record's field values by API name.
+            prefix: ``"Billing_"`` for Accounts, ``""`` for Vendors.
+        """
         lines = [line.strip() for line in text(values, f"{prefix}Street").splitlines() if line.strip()]
         if len(lines) > len(ADDRESS_LINES):
             lines = [*lines[:3], " ".join(lines[3:])]

@@ -38,7 +38,11 @@ class OrchestrationNames:
     flag_deleted: str | None = None
 
     def create(self, entity: Entity) -> str:
-        """The create orchestration of ``entity``."""
+        """The create orchestration of ``entity``.
+
+        Args:
+            entity: The kind of record.
+        """
         return {
             Entity.CUSTOMER: self.create_customer,
             Entity.CONTACT: self.create_contact,
@@ -46,7 +50,11 @@ class OrchestrationNames:
         }[entity]
 
     def update(self, entity: Entity) -> str:
-        """The update orchestration of ``entity``."""
+        """The update orchestration of ``entity``.
+
+        Args:
+            entity: The kind of record.
+        """
         return {
             Entity.CUSTOMER: self.update_customer,
             Entity.CONTACT: self.update_contact,
@@ -126,5 +134,13 @@ class SyncConfig:
     queue_batch: int = attrs.field(default=500, validator=_positive)
 
     def policy(self, entity: Entity, field: str) -> FieldPolicy:
-        """The owner policy of ``field`` of ``entity``."""
+        """The owner policy of ``field`` of ``entity``.
+
+        Args:
+            entity: The kind of record.
+            field: The canonical field.
+
+        Returns:
+            The policy named for ``entity.field``, else for ``field``, else the default policy.
+        """
         return self.policies.get(f"{entity}.{field}") or self.policies.get(field) or self.default_policy

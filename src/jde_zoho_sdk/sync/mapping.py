@@ -58,6 +58,13 @@ class DefaultMapper(JdeMapping, ZohoMapping):
         Text is cut to the field's length, codes upper-cased, amounts rounded to the stored decimals, and
         fields the side does not store are left blank. A record already as ``side`` stores it is returned
         as it is (every diff and merge normalises, and most records need nothing).
+
+        Args:
+            record: The canonical record.
+            side: ``"jde"`` or ``"zoho"``.
+
+        Returns:
+            The normalised record (of the same type).
         """
         extra = record.extra
         lengths = self._lengths(side, record)

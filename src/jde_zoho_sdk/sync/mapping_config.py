@@ -57,6 +57,10 @@ class ValueMap:
     def to_zoho(self, code: str, *, field: str | None = None) -> str:
         """The Zoho value for a JDE code.
 
+        Args:
+            code: The JDE code.
+            field: The canonical field, named in the error.
+
         Raises:
             MappingError: The code has no entry and the map is not ``passthrough``.
         """
@@ -76,6 +80,10 @@ class ValueMap:
 
     def to_jde(self, value: str, *, field: str | None = None) -> str:
         """The JDE code for a Zoho value.
+
+        Args:
+            value: The Zoho value.
+            field: The canonical field, named in the error.
 
         Raises:
             MappingError: The value has no entry and the map is not ``passthrough``.
@@ -275,5 +283,9 @@ class MappingConfig:
     custom_fields: tuple[CustomField, ...] = ()
 
     def custom_fields_of(self, entity: Entity) -> tuple[CustomField, ...]:
-        """The custom fields of one entity."""
+        """The custom fields of one entity.
+
+        Args:
+            entity: The kind of record.
+        """
         return tuple(field for field in self.custom_fields if field.entity is entity)

@@ -273,12 +273,20 @@ class JdeAggregate:
         return str(self.address_number)
 
     def first(self, table: str) -> Mapping[str, object] | None:
-        """The first row of ``table``, or None."""
+        """The first row of ``table``, or None.
+
+        Args:
+            table: The table (``"F0101"``).
+        """
         found = self.rows.get(table)
         return found[0] if found else None
 
     def all(self, table: str) -> tuple[Mapping[str, object], ...]:
-        """Every row of ``table`` (possibly none)."""
+        """Every row of ``table`` (possibly none).
+
+        Args:
+            table: The table (``"F0101"``).
+        """
         return self.rows.get(table, ())
 
 

@@ -30,7 +30,11 @@ class LoggingObserver:
         self._log = get_logger(name)
 
     def on_event(self, event: SyncEvent) -> None:
-        """Log ``event`` at the level an operator wants it."""
+        """Log ``event`` at the level an operator wants it.
+
+        Args:
+            event: What happened.
+        """
         match event:
             case RunStarted():
                 directions = ", ".join(event.directions)
@@ -87,11 +91,19 @@ class RecordingObserver:
         self.events: list[SyncEvent] = []
 
     def on_event(self, event: SyncEvent) -> None:
-        """Record ``event``."""
+        """Record ``event``.
+
+        Args:
+            event: What happened.
+        """
         with self._lock:
             self.events.append(event)
 
     def of_type(self, kind: type[SyncEvent]) -> list[SyncEvent]:
-        """The recorded events of one type."""
+        """The recorded events of one type.
+
+        Args:
+            kind: The event class (``BatchWritten``...).
+        """
         with self._lock:
             return [event for event in self.events if isinstance(event, kind)]

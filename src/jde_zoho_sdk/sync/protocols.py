@@ -65,32 +65,60 @@ class StateStore(Protocol):
     # -- cursors -----------------------------------------------------------------------------------------
 
     def get_cursor(self, stream: str) -> datetime | None:
-        """Return the high-water mark of ``stream`` (``"jde:F0101"``, ``"zoho:Accounts"``), or None."""
+        """Return the high-water mark of ``stream`` (``"jde:F0101"``, ``"zoho:Accounts"``), or None.
+
+        Args:
+            stream: The stream's name.
+        """
         ...
 
     def set_cursor(self, stream: str, value: datetime) -> None:
-        """Set the high-water mark of ``stream``."""
+        """Set the high-water mark of ``stream``.
+
+        Args:
+            stream: The stream's name.
+            value: The new high-water mark (aware, UTC).
+        """
         ...
 
     # -- links -------------------------------------------------------------------------------------------
 
     def get_links_by_jde(self, entity: Entity, jde_keys: Collection[str]) -> dict[str, Link]:
-        """Return the links of ``entity`` whose JDE key is in ``jde_keys``, by JDE key (deleted ones too)."""
+        """Return the links of ``entity`` whose JDE key is in ``jde_keys``, by JDE key (deleted ones too).
+
+        Args:
+            entity: The kind of record.
+            jde_keys: The JDE keys to look up (a whole batch at once).
+        """
         ...
 
     def get_links_by_zoho(self, entity: Entity, zoho_ids: Collection[str]) -> dict[str, Link]:
-        """Return the links of ``entity`` whose Zoho id is in ``zoho_ids``, by Zoho id (deleted ones too)."""
+        """Return the links of ``entity`` whose Zoho id is in ``zoho_ids``, by Zoho id (deleted ones too).
+
+        Args:
+            entity: The kind of record.
+            zoho_ids: The Zoho record ids to look up (a whole batch at once).
+        """
         ...
 
     def find_links_by_email(self, entity: Entity, emails: Collection[str]) -> dict[str, list[Link]]:
         """Return the live links of ``entity`` whose e-mail is in ``emails``, keyed by lower-cased e-mail.
 
         Both sides are compared lower-cased; empty e-mails never match.
+
+        Args:
+            entity: The kind of record.
+            emails: The e-mails to look up.
         """
         ...
 
     def find_links_by_tax_id(self, entity: Entity, tax_ids: Collection[str]) -> dict[str, list[Link]]:
-        """Return the live links of ``entity`` whose tax id is in ``tax_ids``, by tax id."""
+        """Return the live links of ``entity`` whose tax id is in ``tax_ids``, by tax id.
+
+        Args:
+            entity: The kind of record.
+            tax_ids: The tax ids to look up; empty ones never match.
+        """
         ...
 
     def put_links(self, links: Sequence[Link]) -> None:
@@ -100,15 +128,28 @@ class StateStore(Protocol):
 
         A link is identified by (entity, JDE key); a Zoho id belongs to at most one link of an entity, so a
         link that takes a Zoho id from another replaces it.
+
+        Args:
+            links: The links to store.
         """
         ...
 
     def page_links(self, entity: Entity, *, after_jde_key: str = "", limit: int = 1000) -> list[Link]:
-        """Return up to ``limit`` links of ``entity`` after ``after_jde_key``, in JDE key (text) order."""
+        """Return up to ``limit`` links of ``entity`` after ``after_jde_key``, in JDE key (text) order.
+
+        Args:
+            entity: The kind of record.
+            after_jde_key: Start after this key (``""``: from the first).
+            limit: The most links to return.
+        """
         ...
 
     def count_links(self, entity: Entity) -> int:
-        """Return how many links ``entity`` has (live and deleted)."""
+        """Return how many links ``entity`` has (live and deleted).
+
+        Args:
+            entity: The kind of record.
+        """
         ...
 
     # -- notification queue ------------------------------------------------------------------------------
@@ -121,6 +162,9 @@ class StateStore(Protocol):
         (the store assigns it; sequences are never reused), so an :meth:`ack` of an earlier claim of it does
         not remove it.
 
+        Args:
+            changes: The record ids to queue, with their module, operation and Zoho's time.
+
         Returns:
             How many records were not queued before.
         """
@@ -132,6 +176,15 @@ class StateStore(Protocol):
         Items claimed by another owner whose lease has expired (its end is at or before ``now``) may be
         claimed again: a worker that died never loses the items it held. An owner claiming again gets its
         own unexpired items back.
+
+        Args:
+            owner: Who claims (the run id).
+            limit: The most items to claim.
+            lease: How long the claim holds.
+            now: The current time (aware, UTC).
+
+        Returns:
+            The claimed items, oldest first.
         """
         ...
 
@@ -139,6 +192,9 @@ class StateStore(Protocol):
         """Remove processed items, unless they were queued again since they were claimed.
 
         An item queued again stays, and its claim is released so it is processed once more.
+
+        Args:
+            changes: The items as :meth:`claim` returned them.
         """
         ...
 
@@ -149,7 +205,11 @@ class StateStore(Protocol):
     # -- audit -------------------------------------------------------------------------------------------
 
     def append_audit(self, events: Sequence[AuditEvent]) -> None:
-        """Append audit events; an event whose ``audit_id`` is already stored is ignored."""
+        """Append audit events; an event whose ``audit_id`` is already stored is ignored.
+
+        Args:
+            events: The events to append.
+        """
         ...
 
     def query_audit(
@@ -161,7 +221,15 @@ class StateStore(Protocol):
         until: datetime | None = None,
         limit: int = 1000,
     ) -> list[AuditEvent]:
-        """Return audit events oldest first, filtered by record (a JDE key or a Zoho id), run and time."""
+        """Return audit events oldest first, filtered by record (a JDE key or a Zoho id), run and time.
+
+        Args:
+            record_key: Only events whose JDE key or Zoho id is this.
+            run_id: Only events of this run.
+            since: Only events at or after this time.
+            until: Only events before this time.
+            limit: The most events to return (the oldest ones).
+        """
         ...
 
     # -- failures ----------------------------------------------------------------------------------------
@@ -171,13 +239,22 @@ class StateStore(Protocol):
 
         The update keeps ``failure_id`` and ``created_at``, takes the new run, stage, error, message, payload
         and ``last_attempt_at``, and adds one to ``attempts``.
+
+        Args:
+            failures: The failures to record.
         """
         ...
 
     def list_failures(
         self, *, ids: Collection[str] | None = None, include_resolved: bool = False, limit: int | None = None
     ) -> list[Failure]:
-        """Return failures oldest first: the open ones (or all), optionally only those with the given ids."""
+        """Return failures oldest first: the open ones (or all), optionally only those with the given ids.
+
+        Args:
+            ids: Only the failures with these ids (None: any).
+            include_resolved: Include resolved failures.
+            limit: The most failures to return (None: all).
+        """
         ...
 
     def resolve_failures(
@@ -189,13 +266,25 @@ class StateStore(Protocol):
         resolved_at: datetime,
         resolution: str,
     ) -> int:
-        """Mark the open failures of these records resolved; returns how many were open."""
+        """Mark the open failures of these records resolved; returns how many were open.
+
+        Args:
+            entity: The kind of record.
+            direction: The direction that failed.
+            source_keys: The records' keys on the source side.
+            resolved_at: When (aware, UTC).
+            resolution: How (``"synced"``, ``"replayed"``, ``"source gone"``...).
+        """
         ...
 
     # -- notification channels ---------------------------------------------------------------------------
 
     def put_channel(self, channel: ChannelState) -> None:
-        """Insert or replace a channel (by channel id)."""
+        """Insert or replace a channel (by channel id).
+
+        Args:
+            channel: The channel, with its token and the expiry Zoho answered.
+        """
         ...
 
     def list_channels(self) -> list[ChannelState]:
@@ -203,7 +292,11 @@ class StateStore(Protocol):
         ...
 
     def delete_channel(self, channel_id: str) -> None:
-        """Forget a channel."""
+        """Forget a channel.
+
+        Args:
+            channel_id: The channel's id.
+        """
         ...
 
     # -- run lock ----------------------------------------------------------------------------------------
@@ -211,17 +304,32 @@ class StateStore(Protocol):
     def acquire_lock(self, name: str, owner: str, *, lease: timedelta, now: datetime) -> bool:
         """Take (or renew) the lock ``name`` for ``owner`` until ``now + lease``.
 
+        Args:
+            name: The lock's name.
+            owner: Who takes it.
+            lease: How long it holds without renewal.
+            now: The current time (aware, UTC).
+
         Returns:
             True when ``owner`` holds the lock afterwards: it was free, expired, or already ``owner``'s.
         """
         ...
 
     def release_lock(self, name: str, owner: str) -> None:
-        """Release the lock if ``owner`` holds it."""
+        """Release the lock if ``owner`` holds it.
+
+        Args:
+            name: The lock's name.
+            owner: Who releases it.
+        """
         ...
 
     def lock_holder(self, name: str) -> tuple[str, datetime] | None:
-        """Return who holds the lock ``name`` and until when (expired holders included), or None."""
+        """Return who holds the lock ``name`` and until when (expired holders included), or None.
+
+        Args:
+            name: The lock's name.
+        """
         ...
 
 
@@ -234,7 +342,11 @@ class SyncObserver(Protocol):
     """
 
     def on_event(self, event: SyncEvent) -> None:
-        """Handle one event (see :mod:`jde_zoho_sdk.sync.events`)."""
+        """Handle one event (see :mod:`jde_zoho_sdk.sync.events`).
+
+        Args:
+            event: What happened.
+        """
         ...
 
 
@@ -292,37 +404,76 @@ class Mapper(Protocol):
     """
 
     def jde_columns(self, entity: Entity) -> Mapping[str, tuple[str, ...]]:
-        """The columns to read per JDE table (aliases), keys included, for ``entity``."""
+        """The columns to read per JDE table (aliases), keys included, for ``entity``.
+
+        Args:
+            entity: The kind of record.
+        """
         ...
 
     def zoho_fields(self, entity: Entity) -> tuple[str, ...]:
-        """The Zoho field API names to read for ``entity`` (at most 50)."""
+        """The Zoho field API names to read for ``entity`` (at most 50).
+
+        Args:
+            entity: The kind of record.
+        """
         ...
 
     def zoho_identity(self, entity: Entity) -> ZohoIdentity:
-        """The module, key field, audit field and duplicate check of ``entity`` in Zoho."""
+        """The module, key field, audit field and duplicate check of ``entity`` in Zoho.
+
+        Args:
+            entity: The kind of record.
+        """
         ...
 
     def from_jde(self, aggregate: JdeAggregate) -> Canonical:
-        """JDE rows -> canonical record."""
+        """JDE rows -> canonical record.
+
+        Args:
+            aggregate: The record's rows, by table.
+        """
         ...
 
     def to_zoho(
         self, record: Canonical, *, fields: Collection[str] | None, context: MappingContext
     ) -> dict[str, object]:
-        """Canonical record -> Zoho field values (only those derived from ``fields``, or all when None)."""
+        """Canonical record -> Zoho field values (only those derived from ``fields``, or all when None).
+
+        Args:
+            record: The canonical record.
+            fields: The canonical fields that changed (None: a whole record, as for a create).
+            context: Links to other records, and the audit id of the write.
+        """
         ...
 
     def from_zoho(self, entity: Entity, record: ZohoRecord, *, context: MappingContext) -> Canonical:
-        """Zoho record -> canonical record."""
+        """Zoho record -> canonical record.
+
+        Args:
+            entity: The kind of record.
+            record: The Zoho record.
+            context: Links to other records.
+        """
         ...
 
     def to_jde(
         self, record: Canonical, *, fields: Collection[str] | None, context: MappingContext
     ) -> dict[str, object]:
-        """Canonical record -> orchestration inputs (only those derived from ``fields``, or all when None)."""
+        """Canonical record -> orchestration inputs (only those derived from ``fields``, or all when None).
+
+        Args:
+            record: The canonical record.
+            fields: The canonical fields that changed (None: a whole record, as for a create).
+            context: Links to other records, and the audit id of the write.
+        """
         ...
 
     def normalize(self, record: Canonical, side: Side) -> Canonical:
-        """The record as ``side`` would store it (lengths cut, amounts rounded, unstored fields blank)."""
+        """The record as ``side`` would store it (lengths cut, amounts rounded, unstored fields blank).
+
+        Args:
+            record: The canonical record.
+            side: ``"jde"`` or ``"zoho"``.
+        """
         ...

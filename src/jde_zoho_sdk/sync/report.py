@@ -99,7 +99,11 @@ class SyncReport:
     stopped: bool = False
 
     def total(self, direction: Direction | None = None) -> EntityCounts:
-        """Counts summed over entities (and directions, unless one is given)."""
+        """Counts summed over entities (and directions, unless one is given).
+
+        Args:
+            direction: Only this direction (None: both).
+        """
         total = EntityCounts()
         for (_, way), counts in self.counts.items():
             if direction is None or way is direction:
@@ -176,7 +180,12 @@ class SyncPlan:
     report: SyncReport
 
     def by(self, entity: Entity, direction: Direction) -> list[PlannedChange]:
-        """The planned writes of one entity in one direction."""
+        """The planned writes of one entity in one direction.
+
+        Args:
+            entity: The kind of record.
+            direction: Which system would be written.
+        """
         return [
             change for change in self.changes if change.entity is entity and change.direction is direction
         ]
