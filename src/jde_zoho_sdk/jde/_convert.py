@@ -65,7 +65,13 @@ class TokenAnswer:
 
 @attrs.frozen(kw_only=True)
 class OrchestrationParameter:
-    """One input or output of a discovered orchestration."""
+    """One input or output of a discovered orchestration.
+
+    Attributes:
+        name: The input's or output's name.
+        type: Its type as discovery says (``"String"``, ``"Numeric"``...), when it says.
+        extra: Every other key the server sent.
+    """
 
     name: str
     type: str = ""

@@ -49,6 +49,12 @@ _MAX_JULIAN: Final = 999366  # C = 9: the year 2899
 def zone(value: str | tzinfo) -> tzinfo:
     """Resolve a time zone given by IANA name (``"America/Chicago"``) or as a ``tzinfo``.
 
+    Args:
+        value: The zone's name, or a ``tzinfo`` (returned as it is).
+
+    Returns:
+        The zone.
+
     Raises:
         ValueError: The name is not a known IANA zone.
     """
@@ -94,6 +100,12 @@ def julian_to_date(value: int | str | Decimal | None) -> date | None:
 
 def date_to_julian(value: date) -> int:
     """Convert a date to JD Edwards Julian ``CYYDDD``.
+
+    Args:
+        value: The date.
+
+    Returns:
+        The Julian number.
 
     Raises:
         ValueError: The date is before 1900 or after 2899.
@@ -145,12 +157,22 @@ def parse_row_date(value: object) -> date | None:
 
 
 def format_yyyymmdd(value: date) -> str:
-    """Format a date as AIS writes it in rows: ``"20240201"``."""
+    """Format a date as AIS writes it in rows: ``"20240201"``.
+
+    Args:
+        value: The date.
+    """
     return f"{value.year:04d}{value.month:02d}{value.day:02d}"
 
 
 def upmt_to_time(value: int | str | Decimal | None) -> time | None:
     """Convert a UPMT number ``HHMMSS`` (leading zeros dropped: ``93015``) to a time.
+
+    Args:
+        value: The UPMT value (int, numeric string or Decimal).
+
+    Returns:
+        The time, or None for a blank value.
 
     Raises:
         ValueError: Not a time of day.
@@ -169,7 +191,11 @@ def upmt_to_time(value: int | str | Decimal | None) -> time | None:
 
 
 def time_to_upmt(value: time) -> int:
-    """Convert a time to the UPMT number ``HHMMSS`` (seconds and below are truncated)."""
+    """Convert a time to the UPMT number ``HHMMSS`` (seconds and below are truncated).
+
+    Args:
+        value: The time of day.
+    """
     return value.hour * 10000 + value.minute * 100 + value.second
 
 
@@ -285,7 +311,16 @@ class DateFormat:
 
     @classmethod
     def from_user_info(cls, *, simple_date_format: str, date_format: str, separator: str = "/") -> DateFormat:
-        """Build from ``simpleDateFormat``, else from the ``dateFormat`` code and ``dateSeperator``."""
+        """Build from ``simpleDateFormat``, else from the ``dateFormat`` code and ``dateSeperator``.
+
+        Args:
+            simple_date_format: ``userInfo.simpleDateFormat`` (``"MM/dd/yyyy"``), possibly empty.
+            date_format: ``userInfo.dateFormat``, a code such as ``"MDE"``.
+            separator: ``userInfo.dateSeperator`` (AIS's spelling).
+
+        Returns:
+            The format; ``MM/dd/yyyy`` when neither says.
+        """
         if simple_date_format.strip():
             return cls(simple_date_format.strip())
         code = date_format.strip().upper()
@@ -294,7 +329,11 @@ class DateFormat:
         return cls()
 
     def format(self, value: date) -> str:
-        """Write ``value`` in this format."""
+        """Write ``value`` in this format.
+
+        Args:
+            value: The date.
+        """
         fields = {
             "yyyy": f"{value.year:04d}",
             "yy": f"{value.year % 100:02d}",

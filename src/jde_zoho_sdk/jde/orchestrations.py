@@ -37,6 +37,7 @@ __all__ = [
 ]
 
 InputFormat = Literal["generic", "jde_standard"]
+"""An orchestration's input format: ``"generic"`` (flat JSON) or ``"jde_standard"`` (``inputs`` list)."""
 
 _TRAILER: Final = "jde__"
 
@@ -74,7 +75,12 @@ class OrchestrationResult:
         return self.outputs[key]
 
     def get(self, key: str, default: object = None) -> object:
-        """The output ``key``, or ``default``."""
+        """The output ``key``, or ``default``.
+
+        Args:
+            key: The output's name.
+            default: What to return when the orchestration did not answer it.
+        """
         return self.outputs.get(key, default)
 
 

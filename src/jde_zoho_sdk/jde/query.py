@@ -146,7 +146,12 @@ class Condition:
         self.__attrs_init__(column.strip(), op, values)
 
     def to_wire(self, table: str, date_format: DateFormat) -> dict[str, object]:
-        """The condition as AIS JSON (``controlId``, ``operator``, ``value``)."""
+        """The condition as AIS JSON (``controlId``, ``operator``, ``value``).
+
+        Args:
+            table: The target table, for an unqualified column name.
+            date_format: The session user's date format, for date values.
+        """
         body: dict[str, object] = {"controlId": control_id(self.column, table), "operator": self.operator}
         if self.values:
             body["value"] = [
@@ -179,12 +184,20 @@ class Query:
 
     @classmethod
     def all(cls, *items: Condition | Query) -> Query:
-        """Every item must hold (``MATCH_ALL`` / ``AND``)."""
+        """Every item must hold (``MATCH_ALL`` / ``AND``).
+
+        Args:
+            *items: Conditions and nested queries.
+        """
         return cls(MatchType.ALL, items)
 
     @classmethod
     def any(cls, *items: Condition | Query) -> Query:
-        """At least one item must hold (``MATCH_ANY`` / ``OR``)."""
+        """At least one item must hold (``MATCH_ANY`` / ``OR``).
+
+        Args:
+            *items: Conditions and nested queries.
+        """
         return cls(MatchType.ANY, items)
 
     def to_wire(self, table: str, date_format: DateFormat | None = None) -> dict[str, object]:

@@ -75,7 +75,12 @@ class Row(Mapping[str, object]):
             raise
 
     def get(self, key: str, default: object = None) -> object:
-        """The cell of ``key`` (alias or qualified name), or ``default``."""
+        """The cell of ``key`` (alias or qualified name), or ``default``.
+
+        Args:
+            key: The column (``"AN8"`` or ``"F0101.AN8"``).
+            default: What to return when the row has no such column.
+        """
         value = self._values.get(key, _MISSING)
         if value is _MISSING:
             value = self._values.get(_bare(key), default)
