@@ -342,3 +342,9 @@ def test_a_reply_slower_than_the_timeout_stops_the_run_and_the_next_one_finishes
     assert engine.run().failed == 0
     assert len(systems.zoho_emu.records("Accounts")) >= 6
     slow.close()
+
+
+def test_a_quiet_second_run_records_no_audit_events(synced: Systems) -> None:
+    report = synced.engine().run()
+    assert synced.store.query_audit(run_id=report.run_id) == []
+    assert report.written == 0

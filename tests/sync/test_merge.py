@@ -140,3 +140,14 @@ def test_custom_fields_take_part_in_the_merge() -> None:
 )
 def test_changed_fields(now: dict[str, object], base: dict[str, object] | None, expected: set[str]) -> None:
     assert changed_fields(now, base) == expected
+
+
+def test_first_link_fills_blanks_from_the_side_that_knows_the_value() -> None:
+    jde = attrs.evolve(BASE, city="", phone="312 555-0100", tax_id="")
+    zoho = attrs.evolve(BASE, city="Skokie", phone="", tax_id="36-1234567")
+    # Zoho changed last, yet its blank phone does not erase JDE's, and JDE's blank city takes Zoho's.
+    result = run(jde, zoho, base=None, jde_updated_at=EARLY, zoho_modified_at=LATE)
+    assert (result.jde.city, result.zoho.city) == ("Skokie", "Skokie")
+    assert (result.jde.phone, result.zoho.phone) == ("312 555-0100", "312 555-0100")
+    assert result.jde.tax_id == "36-1234567"
+    assert result.conflicts == ()

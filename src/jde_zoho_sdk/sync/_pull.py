@@ -123,6 +123,7 @@ def _map(
     if link is not None and zoho_now.values() == dict(link.zoho_snapshot):
         # Our own write coming back, or a re-read: nothing changed on the Zoho side.
         context.tally.add(entity, _DIRECTION, unchanged=1)
+        _account_for_unrecorded_write(context, checkpoint, record, link)
         checkpoint.succeeded(record.id)
         return None
     return _Mapped(record, zoho_now, link)
@@ -191,6 +192,29 @@ def _merged_pair(
         checkpoint.succeeded(item.record.id)
         return None
     return pair
+
+
+def _account_for_unrecorded_write(
+    context: RunContext, checkpoint: Checkpoint, record: ZohoRecord, link: Link
+) -> None:
+    """Account for a write of ours whose checkpoint a crash lost.
+
+    An unchanged record modified after the last write we recorded is such a write: record it under the
+    audit id it carries, and remember its time so it is done once.
+    """
+    known = link.zoho_modified_at
+    if record.modified_time is None or (known is not None and record.modified_time <= known):
+        return
+    stamp = _audit_stamp(context, checkpoint, record)
+    if stamp:
+        checkpoint.event(
+            AuditAction.SKIP,
+            jde_key=link.jde_key,
+            zoho_id=link.zoho_id,
+            audit_id=stamp,
+            message="already in sync: a write whose record was lost in a crash, found in place",
+        )
+    checkpoint.link(attrs.evolve(link, zoho_modified_at=record.modified_time))
 
 
 def _audit_stamp(context: RunContext, checkpoint: Checkpoint, record: ZohoRecord) -> str:

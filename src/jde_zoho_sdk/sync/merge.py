@@ -138,6 +138,7 @@ def merge(
     # each system keeps of it) do not conflict, and neither side is rewritten. Only needed (and only
     # worked out) when a field changed on both sides.
     zoho_as_jde: Mapping[str, object] | None = None
+    first_link = jde_base is None and zoho_base is None
     jde_target = dict(jde_values)
     zoho_target = dict(zoho_values)
     conflicts: list[tuple[str, Side]] = []
@@ -148,7 +149,17 @@ def merge(
                 zoho_as_jde = normalize(_rebuild(jde_now, zoho_values), "jde").values()
             if jde_values.get(name) == zoho_as_jde.get(name):
                 continue
-        winner, conflict = _winner(policy(name), name in jde_changed, name in zoho_changed, jde_is_newer)
+        field_policy = policy(name)
+        if first_link and field_policy not in _OWNER:
+            # Two records found to be one: a blank on one side is "not known there", not a deliberate
+            # clearing, so the value the other side knows fills it whoever changed last.
+            filler = _filler(jde_values.get(name), zoho_values.get(name))
+            if filler is not None:
+                (zoho_target if filler == "jde" else jde_target)[name] = (
+                    jde_values.get(name) if filler == "jde" else zoho_values.get(name)
+                )
+                continue
+        winner, conflict = _winner(field_policy, name in jde_changed, name in zoho_changed, jde_is_newer)
         if winner == "jde":
             zoho_target[name] = jde_values.get(name)
         elif winner == "zoho":
@@ -168,6 +179,19 @@ def merge(
         to_zoho=changed_fields(zoho_result.values(), zoho_values),
         conflicts=tuple(sorted(conflicts)),
     )
+
+
+def _blank(value: object) -> bool:
+    return value is None or value == ""
+
+
+def _filler(jde_value: object, zoho_value: object) -> Side | None:
+    """The side whose value fills the other's blank (None when both or neither are blank)."""
+    if _blank(jde_value) and not _blank(zoho_value):
+        return "zoho"
+    if _blank(zoho_value) and not _blank(jde_value):
+        return "jde"
+    return None
 
 
 def _rebuild(template: C, values: Mapping[str, object]) -> C:
