@@ -22,6 +22,7 @@ __all__ = [
 ]
 
 Edition = Literal["free", "standard", "professional", "enterprise", "ultimate"]
+"""A Zoho CRM edition, as :class:`~jde_zoho_sdk.zoho.ZohoClient` takes it (sets its concurrency limit)."""
 
 EDITION_CONCURRENCY: Final[dict[str, int]] = {
     "free": 5,
@@ -37,7 +38,11 @@ MAX_WRITE_BATCH: Final = 100
 
 
 def write_cost(records: int) -> int:
-    """API credits of one insert/update/upsert call: 1 per 10 records, at least 1."""
+    """API credits of one insert/update/upsert call: 1 per 10 records, at least 1.
+
+    Args:
+        records: Records in the call (at most 100).
+    """
     return max(1, -(-records // 10))
 
 

@@ -48,7 +48,11 @@ class TokenCache(Protocol):
         ...
 
     def put(self, token: AccessToken) -> None:
-        """Store a new token for the others."""
+        """Store a new token for the others.
+
+        Args:
+            token: The token just issued.
+        """
         ...
 
     def lock(self) -> AbstractContextManager[object]:
@@ -68,7 +72,11 @@ class MemoryTokenCache:
         return self._token
 
     def put(self, token: AccessToken) -> None:
-        """Store a new token."""
+        """Store a new token.
+
+        Args:
+            token: The token just issued.
+        """
         self._token = token
 
     @contextmanager
@@ -331,7 +339,14 @@ class ZohoOAuth(httpx.Auth):
     # -- the flow ------------------------------------------------------------------------------------
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        """Add a valid token (refreshing first when needed), and refresh once if Zoho refuses it."""
+        """Add a valid token (refreshing first when needed), and refresh once if Zoho refuses it.
+
+        Args:
+            request: The request to authorize (httpx calls this; you do not).
+
+        Yields:
+            The token request when one is needed, then the request itself (again after a refresh).
+        """
         token = self._usable_token()
         if token is None:
             token = yield from self._refresh(stale=None)

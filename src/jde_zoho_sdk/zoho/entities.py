@@ -57,6 +57,41 @@ class Account:
 
     Every field is optional, since a read may ask for a subset. ``extra`` keeps the fields not modelled.
 
+    Attributes:
+        id: The record id (None for a record not created yet).
+        account_name: ``Account_Name``.
+        account_number: ``Account_Number``.
+        account_type: ``Account_Type``.
+        industry: ``Industry``.
+        phone: ``Phone``.
+        fax: ``Fax``.
+        website: ``Website``.
+        email: Custom field ``names.email`` (default ``Email``).
+        billing_street: ``Billing_Street``.
+        billing_city: ``Billing_City``.
+        billing_state: ``Billing_State``.
+        billing_code: ``Billing_Code``.
+        billing_country: ``Billing_Country``.
+        shipping_street: ``Shipping_Street``.
+        shipping_city: ``Shipping_City``.
+        shipping_state: ``Shipping_State``.
+        shipping_code: ``Shipping_Code``.
+        shipping_country: ``Shipping_Country``.
+        description: ``Description``.
+        currency: ``Currency``.
+        owner: ``Owner``, a :class:`Lookup`.
+        parent_account: ``Parent_Account``, a :class:`Lookup`.
+        jde_address_number: Custom field ``names.jde_address_number`` (default ``JDE_Address_Number``).
+        tax_id: Custom field ``names.tax_id`` (default ``Tax_ID``).
+        credit_limit: Custom field ``names.credit_limit`` (default ``Credit_Limit``), a ``Decimal``.
+        payment_terms: Custom field ``names.payment_terms`` (default ``Payment_Terms``).
+        credit_hold: Custom field ``names.credit_hold`` (default ``Credit_Hold``), a boolean.
+        customer_category: Custom field ``names.customer_category`` (default ``Customer_Category``).
+        audit_id: Custom field ``names.audit_id`` (default ``Sync_Audit_ID``).
+        created_time: ``Created_Time`` (set by Zoho).
+        modified_time: ``Modified_Time`` (set by Zoho).
+        extra: The record's other fields by API name (kept from a read, never written back).
+
     Example:
         >>> account = Account(account_name="Zylker", jde_address_number="4242", credit_limit=Decimal("50.5"))
         >>> account.to_values()
@@ -100,6 +135,13 @@ class Account:
     @classmethod
     def from_record(cls, record: ZohoRecord, names: CustomFieldNames = DEFAULT_CUSTOM_FIELDS) -> Account:
         """Read an Accounts record.
+
+        Args:
+            record: The record, as the client read it.
+            names: The API names of the org's custom fields.
+
+        Returns:
+            The typed record.
 
         Raises:
             MappingError: A value has the wrong type (naming the field and the record).
@@ -192,6 +234,35 @@ class Contact:
     """A Zoho Contact (a JDE who's-who contact person), linked to its Account or Vendor by lookup.
 
     Lookups read as ``Lookup(id, name)`` and are written as ``{"id": ...}``.
+
+    Attributes:
+        id: The record id (None for a record not created yet).
+        first_name: ``First_Name``.
+        last_name: ``Last_Name``.
+        full_name: ``Full_Name``.
+        salutation: ``Salutation``.
+        email: ``Email``.
+        secondary_email: ``Secondary_Email``.
+        phone: ``Phone``.
+        mobile: ``Mobile``.
+        fax: ``Fax``.
+        title: ``Title``.
+        department: ``Department``.
+        account: ``Account_Name``, a :class:`Lookup`.
+        vendor: ``Vendor_Name``, a :class:`Lookup`.
+        mailing_street: ``Mailing_Street``.
+        mailing_city: ``Mailing_City``.
+        mailing_state: ``Mailing_State``.
+        mailing_zip: ``Mailing_Zip``.
+        mailing_country: ``Mailing_Country``.
+        email_opt_out: ``Email_Opt_Out``, a boolean.
+        description: ``Description``.
+        owner: ``Owner``, a :class:`Lookup`.
+        jde_contact_key: Custom field ``names.jde_contact_key`` (default ``JDE_Contact_Key``).
+        audit_id: Custom field ``names.audit_id`` (default ``Sync_Audit_ID``).
+        created_time: ``Created_Time`` (set by Zoho).
+        modified_time: ``Modified_Time`` (set by Zoho).
+        extra: The record's other fields by API name (kept from a read, never written back).
     """
 
     id: str | None = None
@@ -225,6 +296,13 @@ class Contact:
     @classmethod
     def from_record(cls, record: ZohoRecord, names: CustomFieldNames = DEFAULT_CUSTOM_FIELDS) -> Contact:
         """Read a Contacts record.
+
+        Args:
+            record: The record, as the client read it.
+            names: The API names of the org's custom fields.
+
+        Returns:
+            The typed record.
 
         Raises:
             MappingError: A value has the wrong type (naming the field and the record).
@@ -301,7 +379,31 @@ class Contact:
 
 @attrs.frozen(kw_only=True)
 class Vendor:
-    """A Zoho Vendor (a JDE supplier): standard fields plus the sync's custom fields."""
+    """A Zoho Vendor (a JDE supplier): standard fields plus the sync's custom fields.
+
+    Attributes:
+        id: The record id (None for a record not created yet).
+        vendor_name: ``Vendor_Name``.
+        email: ``Email``.
+        phone: ``Phone``.
+        website: ``Website``.
+        gl_account: ``GL_Account``.
+        category: ``Category``.
+        street: ``Street``.
+        city: ``City``.
+        state: ``State``.
+        zip_code: ``Zip_Code``.
+        country: ``Country``.
+        description: ``Description``.
+        currency: ``Currency``.
+        owner: ``Owner``, a :class:`Lookup`.
+        jde_address_number: Custom field ``names.jde_address_number`` (default ``JDE_Address_Number``).
+        tax_id: Custom field ``names.tax_id`` (default ``Tax_ID``).
+        audit_id: Custom field ``names.audit_id`` (default ``Sync_Audit_ID``).
+        created_time: ``Created_Time`` (set by Zoho).
+        modified_time: ``Modified_Time`` (set by Zoho).
+        extra: The record's other fields by API name (kept from a read, never written back).
+    """
 
     id: str | None = None
     vendor_name: str | None = None
@@ -328,6 +430,13 @@ class Vendor:
     @classmethod
     def from_record(cls, record: ZohoRecord, names: CustomFieldNames = DEFAULT_CUSTOM_FIELDS) -> Vendor:
         """Read a Vendors record.
+
+        Args:
+            record: The record, as the client read it.
+            names: The API names of the org's custom fields.
+
+        Returns:
+            The typed record.
 
         Raises:
             MappingError: A value has the wrong type (naming the field and the record).

@@ -23,6 +23,7 @@ __all__ = [
 ]
 
 WriteAction = Literal["insert", "update"]
+"""What a write did to a record that landed: ``"insert"`` or ``"update"``."""
 
 
 @attrs.frozen
@@ -46,7 +47,12 @@ class ZohoRecord:
     values: Mapping[str, object] = attrs.field(repr=False)
 
     def get(self, field: str, default: object = None) -> object:
-        """Return the value of ``field`` (its API name), or ``default`` when the answer lacks it."""
+        """Return the value of ``field`` (its API name), or ``default`` when the answer lacks it.
+
+        Args:
+            field: The field's API name.
+            default: What to return when the answer lacks the field.
+        """
         return self.values.get(field, default)
 
 

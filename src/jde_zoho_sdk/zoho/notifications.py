@@ -99,7 +99,11 @@ def _merge(events: Sequence[object]) -> Channel:
 
 
 class Channels:
-    """The notification API of a :class:`~jde_zoho_sdk.zoho.ZohoClient` (``zoho.channels``)."""
+    """The notification API of a :class:`~jde_zoho_sdk.zoho.ZohoClient` (``zoho.channels``).
+
+    Args:
+        client: The client whose calls (limits, credits, retries) it uses; the client makes it.
+    """
 
     def __init__(self, client: ZohoClient) -> None:
         self._client = client

@@ -45,7 +45,9 @@ __all__ = [
 ]
 
 SortBy = Literal["id", "Modified_Time", "Created_Time"]
+"""The fields Zoho sorts a record list by."""
 SortOrder = Literal["asc", "desc"]
+"""Ascending or descending."""
 
 MAX_PER_PAGE: Final = 200
 """The largest page Zoho serves."""

@@ -18,6 +18,7 @@ from jde_zoho_sdk.zoho.errors import ZohoConfigError
 __all__ = ["Environment", "Region"]
 
 Environment = Literal["production", "sandbox", "developer"]
+"""A Zoho org's environment: its API host is ``www.``, ``sandbox.`` or ``developer.zohoapis.<tld>``."""
 
 _PREFIX: Final[dict[str, str]] = {"production": "www", "sandbox": "sandbox", "developer": "developer"}
 
