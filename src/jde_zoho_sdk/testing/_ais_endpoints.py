@@ -45,7 +45,15 @@ _REASONS: Final = {
 
 @attrs.frozen(kw_only=True)
 class RequestRecord:
-    """One request the emulator answered (no query string, headers or body: they may hold secrets)."""
+    """One request the emulator answered (no query string, headers or body: they may hold secrets).
+
+    Attributes:
+        method: The HTTP method.
+        path: The path.
+        status: The HTTP status answered (0 when the connection was reset).
+        at: When it arrived (the emulator's clock).
+        duration_ms: How long the answer took, in milliseconds.
+    """
 
     method: str
     path: str
@@ -56,7 +64,17 @@ class RequestRecord:
 
 @attrs.frozen(kw_only=True)
 class OrchestrationRecord:
-    """One orchestration run: name, inputs (secret-looking ones redacted), outputs or errors."""
+    """One orchestration run: name, inputs (secret-looking ones redacted), outputs or errors.
+
+    Attributes:
+        name: The orchestration.
+        username: Who ran it.
+        inputs: Its inputs (secret-looking ones redacted).
+        status: ``"SUCCESS"`` or ``"ERROR"``.
+        at: When it ran (the emulator's clock).
+        outputs: What it answered, when it succeeded.
+        errors: The form errors, when it failed.
+    """
 
     name: str
     username: str

@@ -74,7 +74,13 @@ _PROGRAM: Final = {
 
 @attrs.frozen(kw_only=True)
 class FormErrorSpec:
-    """One form error of a failed orchestration (``CODE``, ``TITLE``, ``DESC``)."""
+    """One form error of a failed orchestration (``CODE``, ``TITLE``, ``DESC``).
+
+    Attributes:
+        code: The JD Edwards error code (``"0001"``).
+        title: The short message (``"Error: Branch Plant Invalid"``).
+        description: The long explanation.
+    """
 
     code: str
     title: str
@@ -129,6 +135,7 @@ class OrchestrationCall:
 
 
 OrchestrationHandler = Callable[[OrchestrationCall], Mapping[str, object]]
+"""An emulated orchestration: takes the call, returns the outputs or raises :class:`OrchestrationFailure`."""
 
 
 @attrs.frozen(kw_only=True)

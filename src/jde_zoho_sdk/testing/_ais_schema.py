@@ -90,6 +90,12 @@ class Column:
     def coerce(self, value: object) -> object:
         """Apply the column's rules to a written value.
 
+        Args:
+            value: The value written.
+
+        Returns:
+            The value as stored (text cut to the length, numbers rounded to the decimals).
+
         Raises:
             ColumnRuleError: The value cannot be stored in this column.
         """
@@ -112,7 +118,11 @@ class Column:
         return number
 
     def sort_value(self, value: object) -> object:
-        """A value that orders like the database orders this column (blank dates first)."""
+        """A value that orders like the database orders this column (blank dates first).
+
+        Args:
+            value: A stored value.
+        """
         if value is None:
             return date.min if self.kind == "date" else self.default
         return value
@@ -145,7 +155,21 @@ class TableDef:
         columns: Iterable[Column],
         indexes: Iterable[str] = (),
     ) -> TableDef:
-        """Define a table from its columns (the audit columns USER, PID, JOBN, UPMJ, UPMT are added)."""
+        """Define a table from its columns (the audit columns USER, PID, JOBN, UPMJ, UPMT are added).
+
+        Args:
+            name: The table (``"F55XYZ"``).
+            title: Its description.
+            keys: Its key columns, in order.
+            columns: Its columns.
+            indexes: Columns to index for lookups (LIST conditions on them stay fast).
+
+        Returns:
+            The table definition, for ``emu.tables.define()``.
+
+        Raises:
+            ValueError: A key is not one of the columns.
+        """
         by_alias = {column.alias: column for column in (*columns, *_AUDIT)}
         keys = tuple(keys)
         missing = [key for key in keys if key not in by_alias]

@@ -128,12 +128,19 @@ class Tables:
     # -- definitions ---------------------------------------------------------------------------------
 
     def define(self, definition: TableDef) -> None:
-        """Add (or replace, emptying it) a table, such as a custom F55 table for your own tests."""
+        """Add (or replace, emptying it) a table, such as a custom F55 table for your own tests.
+
+        Args:
+            definition: The table (see :meth:`TableDef.build`).
+        """
         with self._lock:
             self._tables[definition.name] = Table(definition)
 
     def table(self, name: str) -> Table:
         """The table ``name``.
+
+        Args:
+            name: The table (``"F0101"``).
 
         Raises:
             KeyError: No such table.
@@ -161,7 +168,11 @@ class Tables:
         return local.date(), moment.hour * 10000 + moment.minute * 100 + moment.second
 
     def next_number(self, name: str = "AN8") -> int:
-        """The next number of a next-number series (AN8 by default), above every address number in F0101."""
+        """The next number of a next-number series (AN8 by default), above every address number in F0101.
+
+        Args:
+            name: The series.
+        """
         with self._lock:
             current = self._next.get(name)
             if current is None:
@@ -192,6 +203,10 @@ class Tables:
     def insert(self, table: str, row: Mapping[str, object]) -> Mapping[str, object]:
         """Insert a row; an F0101 row without AN8 gets the next address number.
 
+        Args:
+            table: The table.
+            row: Column alias -> value; missing columns get their blank value.
+
         Returns:
             The row as stored (every column).
 
@@ -213,7 +228,12 @@ class Tables:
             return self._full(target, stored)
 
     def insert_many(self, table: str, rows: Iterable[Mapping[str, object]]) -> int:
-        """Insert rows in bulk (one stamp for all; existing keys are replaced). Returns how many."""
+        """Insert rows in bulk (one stamp for all; existing keys are replaced). Returns how many.
+
+        Args:
+            table: The table.
+            rows: The rows, as for :meth:`insert`.
+        """
         with self._lock:
             target = self.table(table)
             stamp = self.stamp()
@@ -236,6 +256,11 @@ class Tables:
         self, table: str, key: Mapping[str, object], changes: Mapping[str, object]
     ) -> Mapping[str, object]:
         """Change columns of one row and stamp it.
+
+        Args:
+            table: The table.
+            key: The row's key columns and values (``{"AN8": 4242}``).
+            changes: Column alias -> new value (UPMJ/UPMT are stamped unless given).
 
         Returns:
             The row as stored after the change.
@@ -260,7 +285,12 @@ class Tables:
             return self._full(target, new)
 
     def delete(self, table: str, key: Mapping[str, object]) -> bool:
-        """Delete one row; returns whether it existed."""
+        """Delete one row; returns whether it existed.
+
+        Args:
+            table: The table.
+            key: The row's key columns and values.
+        """
         with self._lock:
             target = self.table(table)
             return target.remove(self._key(target, key)) is not None
@@ -280,20 +310,35 @@ class Tables:
         return MappingProxyType({alias: row.get(alias, column.default) for alias, column in columns.items()})
 
     def get(self, table: str, key: Mapping[str, object]) -> Mapping[str, object] | None:
-        """The row of ``key`` (every column), or None."""
+        """The row of ``key`` (every column), or None.
+
+        Args:
+            table: The table.
+            key: The row's key columns and values.
+        """
         with self._lock:
             target = self.table(table)
             row = target.rows.get(self._key(target, key))
             return None if row is None else self._full(target, row)
 
     def rows(self, table: str, **filters: object) -> list[Mapping[str, object]]:
-        """Rows whose columns equal ``filters`` (all rows without filters), in key order."""
+        """Rows whose columns equal ``filters`` (all rows without filters), in key order.
+
+        Args:
+            table: The table.
+            **filters: Column alias = value.
+        """
         with self._lock:
             target = self.table(table)
             return [self._full(target, row) for row in self.matching(target, filters)]
 
     def matching(self, target: Table, filters: Mapping[str, object]) -> Iterator[StoredRow]:
-        """Stored rows equal to ``filters``, in key order (uses an index when one fits)."""
+        """Stored rows equal to ``filters``, in key order (uses an index when one fits).
+
+        Args:
+            target: The table.
+            filters: Column alias -> value.
+        """
         columns = target.definition.columns
         wanted = {alias: columns[alias].coerce(value) for alias, value in filters.items()}
         keys: list[Key] | None = None
@@ -308,5 +353,9 @@ class Tables:
                 yield row
 
     def count(self, table: str) -> int:
-        """How many rows ``table`` holds."""
+        """How many rows ``table`` holds.
+
+        Args:
+            table: The table.
+        """
         return len(self.table(table).rows)

@@ -204,19 +204,41 @@ class AisEmulator:
         )
 
     def deny(self, name: str, *, username: str | None = None) -> None:
-        """Refuse a table or orchestration to one user (or everyone): a permission 403, not a 444."""
+        """Refuse a table or orchestration to one user (or everyone): a permission 403, not a 444.
+
+        Args:
+            name: The table or orchestration.
+            username: The user; None for everyone.
+        """
         self._denied.add((username.upper() if username else None, name))
 
     def allow(self, name: str, *, username: str | None = None) -> None:
-        """Undo :meth:`deny`."""
+        """Undo :meth:`deny`.
+
+        Args:
+            name: The table or orchestration.
+            username: The user; None for everyone.
+        """
         self._denied.discard((username.upper() if username else None, name))
 
     def allowed(self, username: str, name: str) -> bool:
-        """Whether ``username`` may use the table or orchestration ``name``."""
+        """Whether ``username`` may use the table or orchestration ``name``.
+
+        Args:
+            username: The user.
+            name: The table or orchestration.
+        """
         return (None, name) not in self._denied and (username.upper(), name) not in self._denied
 
     def accepts(self, username: str, password: str, environment: str, role: str) -> bool:
-        """Whether a token request with these credentials succeeds."""
+        """Whether a token request with these credentials succeeds.
+
+        Args:
+            username: The user.
+            password: The password.
+            environment: The environment asked for.
+            role: The role asked for (``*ALL`` is always accepted).
+        """
         known = self._users.get(username.upper())
         return (
             known is not None
@@ -231,7 +253,11 @@ class AisEmulator:
             return list(self.registry.sessions.values())
 
     def expire_sessions(self, token: str | None = None) -> int:
-        """End every session (or the one of ``token``): their next use answers 444. Returns how many."""
+        """End every session (or the one of ``token``): their next use answers 444. Returns how many.
+
+        Args:
+            token: One session's token; None for every session.
+        """
         with self.lock:
             return self.registry.expire(token)
 
@@ -242,7 +268,15 @@ class AisEmulator:
 
     @contextmanager
     def serve(self, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[AisEmulator]:
-        """Serve on a real loopback socket in a background thread; ``.url`` is set while it runs."""
+        """Serve on a real loopback socket in a background thread; ``.url`` is set while it runs.
+
+        Args:
+            host: The address to listen on.
+            port: The port; 0 for a free one.
+
+        Yields:
+            The emulator, serving.
+        """
         with serve_wsgi(self.app, host=host, port=port) as url:
             self.url = url
             try:
@@ -255,7 +289,11 @@ class AisEmulator:
         return EmulatorTransport(self.app)
 
     def seed_customers(self, count: int) -> list[int]:
-        """Insert ``count`` customers (F0101, F0111, F0116, F01151, F0115, F03012) in bulk; their AN8s."""
+        """Insert ``count`` customers (F0101, F0111, F0116, F01151, F0115, F03012) in bulk; their AN8s.
+
+        Args:
+            count: How many customers.
+        """
         rng = random.Random(self.seed)
         with self.lock:
             first = self.tables.next_number("AN8")

@@ -125,13 +125,21 @@ class Faults:
         self.injected: Counter[str] = Counter()
 
     def add(self, fault: Fault) -> Fault:
-        """Add a rule; the first matching rule that is not exhausted wins. Returns the rule."""
+        """Add a rule; the first matching rule that is not exhausted wins. Returns the rule.
+
+        Args:
+            fault: The rule.
+        """
         with self._lock:
             self._rules.append(fault)
         return fault
 
     def extend(self, faults: Iterable[Fault]) -> None:
-        """Add several rules."""
+        """Add several rules.
+
+        Args:
+            faults: The rules, in order.
+        """
         for fault in faults:
             self.add(fault)
 
@@ -141,7 +149,13 @@ class Faults:
             self._rules.clear()
 
     def pick(self, method: str, path: str, environ: WSGIEnvironment | None = None) -> Fault | None:
-        """Choose the fault for a request, counting it; None when the request goes through untouched."""
+        """Choose the fault for a request, counting it; None when the request goes through untouched.
+
+        Args:
+            method: The request's HTTP method.
+            path: The request's path.
+            environ: The WSGI environ, for rules with a ``when`` predicate.
+        """
         with self._lock:
             for rule in self._rules:
                 if rule.exhausted or not rule._matches(method, path, environ or {}):
@@ -157,7 +171,14 @@ class Faults:
         return None
 
     def middleware(self, app: WSGIApplication) -> WSGIApplication:
-        """Wrap a WSGI app so matching requests get their fault."""
+        """Wrap a WSGI app so matching requests get their fault.
+
+        Args:
+            app: The WSGI application.
+
+        Returns:
+            The wrapped application.
+        """
 
         def faulty(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
             fault = self.pick(environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", ""), environ)

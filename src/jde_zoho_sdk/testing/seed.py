@@ -210,11 +210,21 @@ class Dataset:
     same_name: list[tuple[int, int]] = attrs.field(factory=list)
 
     def add(self, table: str, row: dict[str, object]) -> None:
-        """Append a JDE row."""
+        """Append a JDE row.
+
+        Args:
+            table: The table (``"F0101"``).
+            row: Column alias -> value.
+        """
         self.jde.setdefault(table, []).append(row)
 
     def record(self, module: str, values: dict[str, object]) -> int:
-        """Append a Zoho record; returns its index in the module."""
+        """Append a Zoho record; returns its index in the module.
+
+        Args:
+            module: The module (``"Accounts"``).
+            values: Field API name -> value.
+        """
         records = self.zoho.setdefault(module, [])
         records.append(values)
         return len(records) - 1

@@ -189,6 +189,10 @@ class ZohoEmulator:
     def serve(self, host: str = "127.0.0.1", port: int = 0) -> Iterator[ZohoEmulator]:
         """Serve on a loopback socket; ``.url`` is its base URL (also the token answer's ``api_domain``).
 
+        Args:
+            host: The address to listen on.
+            port: The port; 0 for a free one.
+
         Yields:
             The emulator.
         """
@@ -241,21 +245,46 @@ class ZohoEmulator:
     def insert(self, module: str, values: Mapping[str, object]) -> str:
         """Create a record as a user in the UI would (stamps times, triggers callbacks). Returns its id.
 
+        Args:
+            module: The module (``"Accounts"``).
+            values: Field API name -> value (lookups as ``{"id": ...}``).
+
         Raises:
             ValueError: Zoho would refuse the values (the message holds Zoho's error element).
         """
         return self._seed("insert", module, [values])[0]
 
     def insert_many(self, module: str, rows: Iterable[Mapping[str, object]]) -> list[str]:
-        """Create many records at once (one lock, indexes kept); returns their ids in order."""
+        """Create many records at once (one lock, indexes kept); returns their ids in order.
+
+        Args:
+            module: The module.
+            rows: The records' values, as for :meth:`insert`.
+
+        Raises:
+            ValueError: Zoho would refuse a record (the message names it).
+        """
         return self._seed("insert", module, rows)
 
     def update(self, module: str, record_id: str, changes: Mapping[str, object]) -> None:
-        """Change a record as a user would (stamps ``Modified_Time``, triggers callbacks)."""
+        """Change a record as a user would (stamps ``Modified_Time``, triggers callbacks).
+
+        Args:
+            module: The module.
+            record_id: The record's id.
+            changes: Field API name -> new value.
+
+        Raises:
+            ValueError: Zoho would refuse the values.
+        """
         self._seed("update", module, [{**changes, "id": record_id}])
 
     def delete(self, module: str, record_id: str) -> None:
         """Delete a record to the recycle bin (listed by the deleted-records API; triggers callbacks).
+
+        Args:
+            module: The module.
+            record_id: The record's id.
 
         Raises:
             KeyError: There is no such record.
@@ -267,7 +296,12 @@ class ZohoEmulator:
         self._deliver([Change(module, "delete", (record_id,))])
 
     def get(self, module: str, record_id: str) -> dict[str, object] | None:
-        """A record as the API shows it (every field, lookups with names), or None."""
+        """A record as the API shows it (every field, lookups with names), or None.
+
+        Args:
+            module: The module.
+            record_id: The record's id.
+        """
         store = self._store(module)
         with self._lock:
             return (
@@ -277,13 +311,21 @@ class ZohoEmulator:
             )
 
     def records(self, module: str) -> list[dict[str, object]]:
-        """Every record of a module, oldest id first, as the API shows them."""
+        """Every record of a module, oldest id first, as the API shows them.
+
+        Args:
+            module: The module.
+        """
         store = self._store(module)
         with self._lock:
             return [store.render(record_id) for record_id in sorted(store.records)]
 
     def count(self, module: str) -> int:
-        """How many records a module holds."""
+        """How many records a module holds.
+
+        Args:
+            module: The module.
+        """
         return len(self._store(module).records)
 
     @property
@@ -312,7 +354,11 @@ class ZohoEmulator:
         return list(self._notifier.log)
 
     def wait_for_deliveries(self, timeout: float = 5.0) -> bool:
-        """Block until every queued callback has been posted; False when ``timeout`` seconds pass first."""
+        """Block until every queued callback has been posted; False when ``timeout`` seconds pass first.
+
+        Args:
+            timeout: Seconds to wait at most.
+        """
         return self._notifier.wait(timeout)
 
     @property
