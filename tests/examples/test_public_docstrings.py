@@ -107,8 +107,12 @@ def attribute_docstrings() -> frozenset[str]:
                 if isinstance(node, ast.AnnAssign)
                 else None
             )
-            is_doc = isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant)
-            if isinstance(target, ast.Name) and is_doc and isinstance(after.value.value, str):
+            documents = (
+                isinstance(after, ast.Expr)
+                and isinstance(after.value, ast.Constant)
+                and isinstance(after.value.value, str)
+            )
+            if isinstance(target, ast.Name) and documents:
                 names.add(target.id)
     return frozenset(names)
 
