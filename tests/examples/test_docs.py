@@ -21,11 +21,11 @@ _API_LINK = re.compile(r"\]\[(jde_zoho_sdk(?:\.\w+)+)\]")
 
 
 def python_blocks() -> Iterator[tuple[str, str]]:
-    for page in PAGES:
+    for page in [*PAGES, ROOT / "README.md"]:
         for number, match in enumerate(_PYTHON_BLOCK.finditer(page.read_text(encoding="utf-8")), 1):
             source = match.group(1)
             if not _INCLUDE.fullmatch(source.strip()):
-                yield f"{page.relative_to(DOCS)}#{number}", source
+                yield f"{page.relative_to(ROOT)}#{number}", source
 
 
 BLOCKS = dict(python_blocks())
