@@ -4,7 +4,9 @@ The source uses reST roles (``:class:`~jde_zoho_sdk.zoho.ZohoClient```, ``:meth:
 renders Markdown, so each role becomes an ``<autoref ... optional>`` element that autorefs turns into a link
 when the target is on the site, and into plain code text when it is not (a private helper). Names are
 resolved in the docstring's own scope, as Sphinx would. ``Example::`` (a reST literal block marker) loses
-its second colon.
+its second colon; an ``Example:`` of doctest lines becomes an ``Examples:`` section (rendered as code,
+where griffe would take the singular for an admonition of Markdown text), without its doctest directives
+(``# doctest: +SKIP``).
 
 attrs classes have no ``__init__`` in their source, so griffe sees no signature and reports their ``Args:``
 as unknown; the class's generated ``__init__`` is read at run time (the package is installed) and given to
@@ -31,6 +33,8 @@ _KINDS = {
 
 _ROLE = re.compile(r":(?:py:)?(?:class|meth|func|attr|mod|data|exc|obj|const):`(?P<body>[^`]+)`")
 _LITERAL_MARKER = re.compile(r"(\w)::$", re.MULTILINE)
+_DOCTEST_DIRECTIVE = re.compile(r"[ \t]*# doctest: \+\w+")
+_DOCTEST_EXAMPLE = re.compile(r"^([ \t]*)Example:([ \t]*\n\1[ \t]+>>>)", re.MULTILINE)
 
 
 def _resolve(obj: griffe.Object, target: str) -> str | None:
@@ -60,7 +64,9 @@ def _rewrite(obj: griffe.Object, text: str) -> str:
             return f"`{shown}`"
         return f'<autoref identifier="{path}" optional><code>{shown}</code></autoref>'
 
-    return _LITERAL_MARKER.sub(r"\1:", _ROLE.sub(replace, text))
+    text = _DOCTEST_DIRECTIVE.sub("", _ROLE.sub(replace, text))
+    text = _DOCTEST_EXAMPLE.sub(r"\1Examples:\2", text)
+    return _LITERAL_MARKER.sub(r"\1:", text)
 
 
 def _runtime_class(cls: griffe.Class) -> type | None:
