@@ -60,6 +60,7 @@ class ZohoMapping:
                 key_field=names.jde_contact_key,
                 audit_field=names.audit_id,
                 duplicate_check_fields=(names.jde_contact_key,),
+                deleted_flag_field=names.jde_deleted,
             )
         # Only unique fields may be duplicate checks: Accounts' tax id and e-mail are unique custom fields;
         # a Vendor is matched on its JDE key alone (pre-existing vendors are linked by the JDE lookup).
@@ -74,6 +75,7 @@ class ZohoMapping:
             audit_field=names.audit_id,
             duplicate_check_fields=duplicate_check,
             unique=unique,
+            deleted_flag_field=names.jde_deleted,
         )
 
     def _zoho_name(self, generic: str) -> str:

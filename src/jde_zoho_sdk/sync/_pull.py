@@ -8,8 +8,9 @@ linked (and merged field by field), never duplicated.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import attrs
 
@@ -264,24 +265,48 @@ def _linked_pair(
     return _merged_pair(context, checkpoint, item, aggregate)
 
 
+_KEY_SHAPES: Final = {Entity.CONTACT: re.compile(r"\d{1,8}-\d{1,8}")}
+_ENTITY_KEY: Final = re.compile(r"\d{1,8}")
+
+
+def _held_keys(context: RunContext, entity: Entity, items: list[_Mapped]) -> dict[int, str]:
+    """The JDE key each record carries in its key field, when it is shaped like one (by position)."""
+    field = context.mapper.zoho_identity(entity).key_field
+    shape = _KEY_SHAPES.get(entity, _ENTITY_KEY)
+    held: dict[int, str] = {}
+    for index, item in enumerate(items):
+        value = str(item.record.values.get(field) or "").strip()
+        if shape.fullmatch(value):
+            held[index] = str(int(value)) if entity is not Entity.CONTACT else value
+    return held
+
+
 def _unlinked_pairs(context: RunContext, checkpoint: Checkpoint, items: list[_Mapped]) -> list[Pair]:
-    """Link each record to its JDE twin (by tax id, then e-mail) or plan its creation in JDE."""
+    """Link each record to its JDE twin or plan its creation in JDE.
+
+    The twin is the JDE record whose key the Zoho record carries (written there by an earlier sync, so a
+    lost state store is rebuilt without twins), else the one with the same tax id, else the same e-mail.
+    """
     if not items:
         return []
     entity = checkpoint.entity
-    twins = context.jde.find_twins(entity, [item.zoho for item in items])
-    taken = context.store.get_links_by_jde(entity, set(twins.values()))
-    free = sorted({key for key in twins.values() if key not in taken or taken[key].deleted})
+    held = _held_keys(context, entity, items)
+    by_values = context.jde.find_twins(entity, [item.zoho for item in items])
+    candidates = set(held.values()) | set(by_values.values())
+    taken = context.store.get_links_by_jde(entity, candidates)
+    free = sorted({key for key in candidates if key not in taken or taken[key].deleted})
     aggregates = context.jde.read(entity, free)
     pairs: list[Pair] = []
     claimed: set[str] = set()
     for index, item in enumerate(items):
-        key = twins.get(index)
+        key = held.get(index)
+        if key is None or (key not in aggregates and key not in taken):
+            key = by_values.get(index)  # the key it carries names no JDE record (any more)
         other = taken.get(key) if key is not None else None
         if key is not None and (key in claimed or (other is not None and not other.deleted)):
             owner = f"Zoho {other.zoho_id}" if other is not None else "another record of this batch"
             error = DuplicateLinkError(
-                f"its tax id or e-mail matches JDE {key}, which is already linked to {owner}",
+                f"its JDE key, tax id or e-mail matches JDE {key}, which is already linked to {owner}",
                 hint="merge the duplicates in Zoho (or correct the tax id / e-mail), then replay",
             )
             checkpoint.fail(item.record.id, "dedup", error, target_key=key)

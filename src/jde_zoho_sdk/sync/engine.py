@@ -14,19 +14,19 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Literal, cast
 
 import attrs
 
 from jde_zoho_sdk._redact import get_logger, redact_text
-from jde_zoho_sdk.errors import SdkError
+from jde_zoho_sdk.errors import SdkError, ValidationError
 from jde_zoho_sdk.jde import AisClient
 from jde_zoho_sdk.sync._context import Checkpoint, RunContext
 from jde_zoho_sdk.sync._jde_gateway import JdeGateway
 from jde_zoho_sdk.sync._lock import RunLock, SyncLockedError
 from jde_zoho_sdk.sync._pull import pull_batch
 from jde_zoho_sdk.sync._push import push_batch
-from jde_zoho_sdk.sync._zoho_gateway import ZohoGateway
+from jde_zoho_sdk.sync._zoho_gateway import ZohoGateway, ZohoWrite
 from jde_zoho_sdk.sync.config import SyncConfig
 from jde_zoho_sdk.sync.events import PageRead, RunFinished, RunStarted, SyncEvent
 from jde_zoho_sdk.sync.mapping import DefaultMapper
@@ -34,6 +34,7 @@ from jde_zoho_sdk.sync.model import (
     AuditAction,
     Direction,
     Entity,
+    Link,
     QueuedChange,
 )
 from jde_zoho_sdk.sync.protocols import Mapper, StateStore, SyncObserver
@@ -221,8 +222,15 @@ class SyncEngine:
     def reconcile(self) -> SyncReport:
         """Find links whose JDE record is gone (deletes cannot be seen by polling) and mark them deleted.
 
+        Nothing is deleted in Zoho; with ``SyncConfig.flag_zoho_on_jde_delete`` the Zoho twin gets its
+        "deleted in JDE" field (``ZohoFieldNames.jde_deleted``) set, so users see it.
+
         Returns:
             The report (``deleted`` counts the links marked).
+
+        Raises:
+            SyncLockedError: Another run is in progress.
+            SyncAbortedError: A system stopped answering (after retries).
         """
         with self._session((Direction.JDE_TO_ZOHO,), dry_run=False) as context:
             for entity in _ORDER:
@@ -232,22 +240,45 @@ class SyncEngine:
                 while page := self.store.page_links(
                     entity, after_jde_key=after, limit=self.config.batch_size
                 ):
+                    self._check_stop()
                     after = page[-1].jde_key
                     live = [link for link in page if not link.deleted]
                     present = self._jde.exists(entity, [link.jde_key for link in live])
-                    checkpoint = Checkpoint(context, entity, Direction.JDE_TO_ZOHO, records=len(live))
-                    for link in live:
-                        if link.jde_key not in present:
-                            checkpoint.link(attrs.evolve(link, deleted_in="jde", deleted_at=context.clock()))
-                            checkpoint.event(
-                                AuditAction.DELETE,
-                                jde_key=link.jde_key,
-                                zoho_id=link.zoho_id,
-                                message="gone from JDE (found by reconcile); nothing deleted in Zoho",
-                            )
-                            context.tally.add(entity, Direction.JDE_TO_ZOHO, deleted=1)
-                    checkpoint.commit()
+                    self._mark_jde_deleted(
+                        context, entity, [link for link in live if link.jde_key not in present]
+                    )
         return _report(context)
+
+    def _mark_jde_deleted(self, context: RunContext, entity: Entity, gone: Sequence[Link]) -> None:
+        if not gone:
+            return
+        checkpoint = Checkpoint(context, entity, Direction.JDE_TO_ZOHO, records=len(gone))
+        flags: list[ZohoWrite] = []
+        identity = self.mapper.zoho_identity(entity)
+        flag_name = identity.deleted_flag_field if self.config.flag_zoho_on_jde_delete else ""
+        for link in gone:
+            audit_id = context.new_audit_id()
+            message = "gone from JDE (found by reconcile); nothing deleted in Zoho"
+            if flag_name:
+                values: dict[str, object] = {flag_name: True}
+                if identity.audit_field:
+                    values[identity.audit_field] = audit_id
+                flags.append(ZohoWrite(link.zoho_id, values, link))
+                message += f"; flagged in Zoho ({flag_name})"
+            checkpoint.link(attrs.evolve(link, deleted_in="jde", deleted_at=context.clock()))
+            checkpoint.event(
+                AuditAction.DELETE,
+                jde_key=link.jde_key,
+                zoho_id=link.zoho_id,
+                audit_id=audit_id,
+                message=message,
+            )
+            context.tally.add(entity, Direction.JDE_TO_ZOHO, deleted=1)
+        for write, result in zip(flags, self._zoho.write(entity, flags) if flags else [], strict=True):
+            if result.error is not None:
+                refused = ValidationError(result.error.message, code=result.error.code)
+                checkpoint.fail(write.zoho_id, "flag", refused, target_key=cast("Link", write.tag).jde_key)
+        checkpoint.commit()
 
     def stop(self) -> None:
         """Ask the run in progress to stop after the batch in flight (from another thread or a signal).

@@ -117,6 +117,8 @@ class ZohoFieldNames:
         credit_hold: Accounts: boolean.
         customer_category: Accounts: picklist.
         audit_id: Every module: the last audit id written by the sync.
+        jde_deleted: A boolean field ``reconcile`` sets on a record whose JDE twin is gone (with
+            ``SyncConfig.flag_zoho_on_jde_delete``).
         currency: The currency field of multi-currency orgs, or None to not sync the currency to Zoho.
     """
 
@@ -129,6 +131,7 @@ class ZohoFieldNames:
     credit_hold: str = "Credit_Hold"
     customer_category: str = "Customer_Category"
     audit_id: str = "Sync_Audit_ID"
+    jde_deleted: str = "JDE_Deleted"
     currency: str | None = None
 
 

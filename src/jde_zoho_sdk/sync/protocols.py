@@ -385,6 +385,7 @@ class ZohoIdentity:
         duplicate_check_fields: The upsert's duplicate check, in order (JDE key, then tax id, then e-mail).
         unique: Canonical fields Zoho keeps unique (``"tax_id"``, ``"email"``): two JDE records sharing a
             value cannot both have a Zoho twin, so the second is failed instead of merged into the first's.
+        deleted_flag_field: A boolean field ``reconcile`` may set on a record whose JDE twin is gone.
     """
 
     module: str
@@ -392,6 +393,7 @@ class ZohoIdentity:
     audit_field: str
     duplicate_check_fields: tuple[str, ...]
     unique: tuple[str, ...] = ()
+    deleted_flag_field: str = ""
 
 
 @runtime_checkable
