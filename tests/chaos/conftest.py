@@ -17,16 +17,16 @@ STATS: Counter[str] = Counter()
 
 settings.register_profile(
     "ci",
-    max_examples=12,
-    stateful_step_count=25,
+    max_examples=50,
+    stateful_step_count=30,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.register_profile(
     "nightly",
-    max_examples=300,
-    stateful_step_count=60,
+    max_examples=1000,
+    stateful_step_count=80,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
