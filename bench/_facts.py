@@ -7,6 +7,7 @@ each needs, and the JDE writes the run decided (from its audit trail).
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import defaultdict
 from collections.abc import Mapping
@@ -21,10 +22,12 @@ from jde_zoho_sdk.sync.mapping import DefaultMapper
 from jde_zoho_sdk.sync.model import AuditAction, Direction, Entity
 from jde_zoho_sdk.sync.sqlite_store import SqliteStateStore
 
-__all__ = ["LIST_CHUNK", "Facts", "Window", "measure", "window"]
+__all__ = ["LIST_CHUNK", "TOKEN_REACH", "Facts", "Window", "measure", "repeats", "window"]
 
 LIST_CHUNK = 100
 """Values per LIST condition (the AIS client's default ``list_chunk_size``)."""
+TOKEN_REACH = 100_000
+"""Records one Zoho ``page_token`` chain reaches (``PAGINATION_LIMIT_EXCEEDED`` after)."""
 
 _ENTITY_TABLES = {
     "C": ("F03012", "F0116", "F01151", "F0115"),
@@ -43,11 +46,13 @@ class Window:
         tables: Each JDE table's lower bound (cursor minus overlap).
         modules: Each Zoho module's lower bound.
         polled: Zoho records each poll must return, counted when the run starts.
+        repeats: For each poll, the records met again at each ``page_token`` reach (see :func:`repeats`).
     """
 
     tables: Mapping[str, datetime | None]
     modules: Mapping[str, datetime | None]
     polled: Mapping[str, int]
+    repeats: Mapping[str, tuple[int, ...]]
 
 
 @attrs.frozen
@@ -58,6 +63,7 @@ class Facts:
         full: Whether the run had no cursor (the streams carry every column; no aggregate reads).
         stream_rows: Rows each table's change stream must return.
         polled: Zoho records each module's poll must return.
+        repeats: Records each poll meets again where a ``page_token`` chain runs out.
         changed_numbers: Address numbers the change streams name.
         aggregate_chunks: LIST chunks the aggregate reads need, per table (batches of ``batch_size``
             address numbers; a table only for the numbers whose records need it).
@@ -67,6 +73,7 @@ class Facts:
     full: bool
     stream_rows: Mapping[str, int]
     polled: Mapping[str, int]
+    repeats: Mapping[str, tuple[int, ...]]
     changed_numbers: int
     aggregate_chunks: Mapping[str, int]
     orchestrations: Mapping[str, int]
@@ -86,15 +93,41 @@ def window(world: World, store: SqliteStateStore, config: SyncConfig) -> Window:
     for table in _tables(config):
         cursor = store.get_cursor(f"jde:{table}")
         tables[table] = cursor - config.overlap if cursor else None
-    modules, polled = {}, {}
+    modules, polled, again = {}, {}, {}
     for entity in config.entities:
         module = _MODULES[entity]
         cursor = store.get_cursor(f"zoho:{module}")
         since = cursor - config.overlap if cursor else None
         modules[module] = since
-        times = (datetime.fromisoformat(str(r["Modified_Time"])) for r in world.zoho.records(module))
-        polled[module] = sum(1 for when in times if since is None or when >= since)
-    return Window(tables, modules, polled)
+        stamps = (
+            datetime.fromisoformat(str(record["Modified_Time"])) for record in world.zoho.records(module)
+        )
+        times = sorted(when for when in stamps if since is None or when >= since)
+        polled[module] = len(times)
+        again[module] = repeats(times)
+    return Window(tables, modules, polled, again)
+
+
+def repeats(times: list[datetime], reach: int = TOKEN_REACH) -> tuple[int, ...]:
+    """Records a read meets twice: at each chain's reach, the next window starts at the last second seen.
+
+    Zoho's ``page_token`` chain stops after ``reach`` records; the client goes on with a new chain from the
+    last ``Modified_Time`` it saw, which returns that second's records again (and skips them).
+
+    Args:
+        times: The ``Modified_Time`` of every record of the read, sorted.
+        reach: Records one chain reaches.
+    """
+    found: list[int] = []
+    start = 0
+    while len(times) - start > reach:
+        last = times[start + reach - 1]
+        first = bisect.bisect_left(times, last, start, start + reach)
+        if first == start:  # more records in one second than a chain reaches: the read stops there
+            break
+        found.append(start + reach - first)
+        start = first
+    return tuple(found)
 
 
 def _in_stream(table: str, row: Mapping[str, object], config: SyncConfig) -> bool:
@@ -172,6 +205,7 @@ def measure(world: World, store: SqliteStateStore, config: SyncConfig, start: Wi
         full=full,
         stream_rows=stream_rows,
         polled=start.polled,
+        repeats=start.repeats,
         changed_numbers=len(changed),
         aggregate_chunks={} if full else _aggregate_chunks(changed, types, config),
         orchestrations=_orchestrations(store, run_id, config),

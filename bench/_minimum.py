@@ -11,12 +11,12 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import attrs
 
 from bench._calls import Call
-from bench._facts import LIST_CHUNK, Facts
+from bench._facts import LIST_CHUNK, TOKEN_REACH, Facts
 from jde_zoho_sdk.sync.config import SyncConfig
 
 __all__ = [
@@ -109,6 +109,8 @@ def _writes(calls: Sequence[Call]) -> dict[tuple[str, str], int]:
     return dict(minimum)
 
 
+RESULT_SET_TIMEOUT = timedelta(seconds=60)
+"""How long AIS keeps a page chain's result set without a next-page request (jdbj.ini default)."""
 AIS_SESSION = timedelta(minutes=25)
 """The AIS client's ``refresh_every``: a session older than this is replaced before the next call."""
 ZOHO_TOKEN = timedelta(minutes=59)
@@ -119,6 +121,43 @@ def _sessions(calls: Sequence[Call], system: str, life: timedelta) -> int:
     """Tokens a run of this length needs: one, and one more each time the last one ages out."""
     times = [call.at for call in calls if call.system == system]
     return 1 + (max(times) - min(times)) // life if times else 0
+
+
+def _poll_pages(records: int, repeats: Sequence[int]) -> int:
+    """A poll's pages: each chain's reach in full pages, the call refused past it, then the rest.
+
+    After a chain's ``TOKEN_REACH`` records Zoho refuses the next page; the next chain starts at the last
+    second seen and returns that second's records again (``repeats``).
+    """
+    pages = 0
+    for again in repeats:
+        pages += math.ceil(TOKEN_REACH / ZOHO_PAGE) + 1
+        records += again - TOKEN_REACH
+    return pages + _pages(records, ZOHO_PAGE)
+
+
+def _expired_chains(calls: Sequence[Call]) -> dict[str, int]:
+    """Per table, change-stream page chains AIS let expire, idle past its result-set timeout.
+
+    A change stream waits, page chain open, while the streams before it in address-number order are
+    worked through; AIS drops a result set idle for ``resultSetTimeout`` (60 s by default). The browse
+    then costs the refused page and the query again from the last key: two calls.
+    """
+    last_seen: dict[str, datetime] = {}
+    expired: dict[str, int] = defaultdict(int)
+    for call in calls:
+        if call.system != "jde" or call.purpose != "stream" or not call.chain:
+            continue
+        previous = last_seen.get(call.chain)
+        if (
+            not call.first_page
+            and call.status == 500
+            and previous
+            and call.at - previous >= RESULT_SET_TIMEOUT
+        ):
+            expired[call.target] += 1
+        last_seen[call.chain] = call.at
+    return dict(expired)
 
 
 def compare(calls: Sequence[Call], facts: Facts, labels: Mapping[int, str], config: SyncConfig) -> list[Line]:
@@ -142,8 +181,10 @@ def compare(calls: Sequence[Call], facts: Facts, labels: Mapping[int, str], conf
     for name, count in facts.orchestrations.items():
         minimum[("jde", "orchestration", name)] = count
     for module, records in facts.polled.items():
-        minimum[("zoho", "poll", module)] = _pages(records, ZOHO_PAGE)
+        minimum[("zoho", "poll", module)] = _poll_pages(records, facts.repeats.get(module, ()))
         minimum[("zoho", "deleted", module)] = 1
+    for table, expired in _expired_chains(calls).items():
+        minimum[("jde", "stream", table)] = minimum.get(("jde", "stream", table), 0) + 2 * expired
     for (kind, module), count in _writes(calls).items():
         minimum[("zoho", kind, module)] = count
     made: dict[tuple[str, str, str], int] = defaultdict(int)
