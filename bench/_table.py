@@ -10,7 +10,7 @@ __all__ = ["table"]
 def table(title: str, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """Render ``rows`` under ``headers``, numbers right-aligned, with ``title`` above."""
     cells = [[_cell(value) for value in row] for row in rows]
-    widths = [max(len(header), *(len(row[i]) for row in cells)) for i, header in enumerate(headers)]
+    widths = [max([len(header), *(len(row[i]) for row in cells)]) for i, header in enumerate(headers)]
     numeric = [all(_is_number(row[i]) for row in rows) for i in range(len(headers))]
 
     def line(values: Sequence[str]) -> str:
@@ -20,7 +20,8 @@ def table(title: str, headers: Sequence[str], rows: Sequence[Sequence[object]]) 
         ).rstrip()
 
     rule = "  ".join("-" * width for width in widths)
-    return "\n".join([title, line(headers), rule, *(line(row) for row in cells), ""])
+    body = [line(row) for row in cells] or ["(not run)"]
+    return "\n".join([title, line(headers), rule, *body, ""])
 
 
 def _cell(value: object) -> str:
