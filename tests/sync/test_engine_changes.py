@@ -409,3 +409,38 @@ def test_reconcile_can_flag_the_zoho_twin_of_a_record_deleted_in_jde(
         assert account["JDE_Deleted"] is True
         [event] = [e for e in store.query_audit(run_id=report.run_id) if e.action is AuditAction.DELETE]
         assert account["Sync_Audit_ID"] == event.audit_id
+
+
+class _Crash(BaseException):
+    """Stops a run like a kill (no handler of the engine catches a BaseException)."""
+
+
+def test_a_write_lost_in_a_crash_is_audited_even_when_the_record_was_edited_again(synced: Systems) -> None:
+    synced.ais_emu.tables.update("F03012", {"AN8": CUSTOMER, "CO": "00000"}, {"ACL": Decimal(61_000)})
+    engine = synced.engine()
+
+    class CrashAfterZohoWrite:
+        def on_event(self, event: object) -> None:
+            if isinstance(event, BatchWritten) and event.direction is Direction.JDE_TO_ZOHO:
+                raise _Crash
+
+    engine.observers = (*engine.observers, CrashAfterZohoWrite())
+    with pytest.raises(_Crash):
+        engine.run()
+    account = synced.account(CUSTOMER)
+    lost = account["Sync_Audit_ID"]
+    assert lost not in {event.audit_id for event in synced.store.query_audit(limit=10_000)}
+    synced.clock.advance(60)
+    synced.zoho_emu.update("Accounts", str(account["id"]), {"Billing_City": "Skokie"})
+
+    report = synced.engine().run()
+
+    # The city reaches JDE (Zoho is not written again, so the record keeps the crashed write's id) and the
+    # audit trail accounts for that write under the id the record carries.
+    assert report.failed == 0
+    assert synced.account(CUSTOMER)["Sync_Audit_ID"] == lost
+    found = synced.store.query_audit(run_id=report.run_id)
+    assert lost in {event.audit_id for event in found}
+    assert any(event.action is AuditAction.UPDATE and event.jde_key == str(CUSTOMER) for event in found)
+    synced.clock.advance(60)
+    assert synced.engine().run().written == 0

@@ -141,6 +141,10 @@ class Checkpoint:
         """Store (or replace) a link at commit."""
         self.links[(link.entity, link.jde_key)] = link
 
+    def uses(self, audit_id: str) -> bool:
+        """Whether an event of this batch already has ``audit_id``."""
+        return audit_id in self._audit_ids
+
     def event(
         self,
         action: AuditAction,

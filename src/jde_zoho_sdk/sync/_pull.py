@@ -165,22 +165,15 @@ def _merged_pair(
         jde_updated_at=aggregate.updated_at,
         zoho_modified_at=item.record.modified_time,
     )
+    if link is not None:
+        # Changed since our last recorded write: the change may include a write of ours whose checkpoint a
+        # crash lost, edited again since or not, whose audit id a write below would overwrite.
+        _account_for_stamp(checkpoint, item.record, link, _audit_stamp(context, checkpoint, item.record))
     if link is not None and result.conflicts:
         _conflict(context, checkpoint, pair)
     if link is not None and pair.jde_ok and pair.zoho_ok:
-        # Both sides already hold the merged values: the same edit on both sides, or a write of ours whose
-        # checkpoint a crash lost. Record it under the audit id the record carries, so that write is
-        # accounted for (an id already recorded is ignored by the store).
+        # Both sides already hold the merged values: the same edit on both sides, or that crashed write.
         context.tally.add(checkpoint.entity, _DIRECTION, unchanged=1)
-        stamp = _audit_stamp(context, checkpoint, item.record)
-        if stamp:
-            checkpoint.event(
-                AuditAction.SKIP,
-                jde_key=link.jde_key,
-                zoho_id=link.zoho_id,
-                audit_id=stamp,
-                message="already in sync: both systems hold the synced values",
-            )
         checkpoint.link(
             attrs.evolve(
                 link,
@@ -198,24 +191,30 @@ def _merged_pair(
 def _account_for_unrecorded_write(
     context: RunContext, checkpoint: Checkpoint, record: ZohoRecord, link: Link
 ) -> None:
-    """Account for a write of ours whose checkpoint a crash lost.
+    """Account for a write of ours, found unchanged, whose checkpoint a crash lost; remember its time."""
+    if _account_for_stamp(checkpoint, record, link, _audit_stamp(context, checkpoint, record)):
+        checkpoint.link(attrs.evolve(link, zoho_modified_at=record.modified_time))
 
-    An unchanged record modified after the last write we recorded is such a write: record it under the
-    audit id it carries, and remember its time so it is done once.
+
+def _account_for_stamp(checkpoint: Checkpoint, record: ZohoRecord, link: Link, stamp: str) -> bool:
+    """Record the audit id a record modified after our last recorded write carries; whether it was so.
+
+    That id is a write of ours whose checkpoint a crash lost, or (the usual case) one already recorded,
+    which the store ignores. Recording it keeps every write accounted for, even once a later write has
+    overwritten the id on the record.
     """
     known = link.zoho_modified_at
     if record.modified_time is None or (known is not None and record.modified_time <= known):
-        return
-    stamp = _audit_stamp(context, checkpoint, record)
-    if stamp:
+        return False
+    if stamp and not checkpoint.uses(stamp):
         checkpoint.event(
             AuditAction.SKIP,
             jde_key=link.jde_key,
             zoho_id=link.zoho_id,
             audit_id=stamp,
-            message="already in sync: a write whose record was lost in a crash, found in place",
+            message="a write of ours found in place, whose audit record a crash lost",
         )
-    checkpoint.link(attrs.evolve(link, zoho_modified_at=record.modified_time))
+    return True
 
 
 def _audit_stamp(context: RunContext, checkpoint: Checkpoint, record: ZohoRecord) -> str:
