@@ -28,7 +28,7 @@ JDE_ZONE = "America/Chicago"
 SEED = 1
 ROUND_TRIP = timedelta(milliseconds=100)
 """How far the fake clock moves per call: a realistic round trip to AIS or Zoho."""
-_AIS_URL = "http://ais.emulator"
+_AIS_URL = "https://ais.emulator"
 
 
 def retry_policy() -> RetryPolicy:

@@ -57,7 +57,7 @@ def ais_emulator() -> AisEmulator:
 def ais(ais_emulator: AisEmulator) -> Iterator[AisClient]:
     # Any base URL will do in-process; serve() gives a real socket when the code under test needs one.
     with AisClient(
-        "http://ais.test",
+        "https://ais.test",
         AisCredentials("JDE", "JDE"),  # the emulator's default user
         timezone=ZONE,
         transport=ais_emulator.transport(),

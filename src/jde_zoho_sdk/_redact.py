@@ -305,13 +305,17 @@ _PARAM_PATTERN: Final = re.compile(rf"(?i)(?<![\w-])({_KEY_ALTERNATION})=([^&\s#
 _JSON_PATTERN: Final = re.compile(rf"(?i)(\"(?:{_KEY_ALTERNATION})\"\s*:\s*)\"(?:[^\"\\]|\\.)*\"")
 # Credentials in authorization header values quoted in text.
 _SCHEME_PATTERN: Final = re.compile(r"(?i)\b(Zoho-oauthtoken|Bearer|Basic)\s+[A-Za-z0-9._~+/=%-]{6,}")
+# A password inside a URL ("https://user:pw@host/").
+_USERINFO_PATTERN: Final = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@]*):[^/\s@]+@")
 
 
 def redact_text(text: str) -> str:
     """Scrub secrets out of free text.
 
     Replaces ``key=value`` pairs, JSON ``"key": "value"`` pairs, credentials after ``Bearer``, ``Basic`` or
-    ``Zoho-oauthtoken``, and every secret value this process has seen.
+    ``Zoho-oauthtoken``, passwords inside URLs (``user:pw@``), and every secret value of 8 characters or
+    more this process has seen (shorter ones would scrub ordinary words, such as a demo password ``JDE``,
+    out of every message; a remote system that echoes a short password back is not covered).
 
     Args:
         text: A log message, an error body, a URL...
@@ -328,6 +332,7 @@ def redact_text(text: str) -> str:
     text = _PARAM_PATTERN.sub(lambda m: f"{m.group(1)}={REDACTED}", text)
     text = _JSON_PATTERN.sub(lambda m: f'{m.group(1)}"{REDACTED}"', text)
     text = _SCHEME_PATTERN.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
+    text = _USERINFO_PATTERN.sub(lambda m: f"{m.group(1)}:{REDACTED}@", text)
     return _known.scrub(text)
 
 

@@ -122,7 +122,7 @@ class SyncMachine(RuleBasedStateMachine):
         self.zoho_emu = ZohoEmulator(notify=False, clock=self.clock)
         retry = RetryPolicy(max_tries=4, sleep=lambda _seconds: None)
         self.ais = AisClient(
-            "http://ais.emulator",
+            "https://ais.emulator",
             AisCredentials("JDE", "JDE"),
             timezone="America/Chicago",
             transport=self.ais_emu.transport(),

@@ -201,3 +201,16 @@ def test_region_with_sandbox_environment(tmp_path: Path) -> None:
     path.write_text(text.replace('environment = "production"', 'environment = "sandbox"'))
     config = load_config(path, environ=ENV).config
     assert region(config).api_domain == "https://sandbox.zohoapis.eu"
+
+
+def test_plain_http_to_another_machine_is_a_problem_unless_the_file_allows_it(tmp_path: Path) -> None:
+    text = EXAMPLE.read_text().replace("https://ais.example.com:9300", "http://ais.example.com:9300")
+    assert "http://ais.example.com:9300" in text
+    path = tmp_path / "http.toml"
+    path.write_text(text)
+    found = problems(path, environ=ENV)
+    assert set(found) == {"jde.base_url"}
+    assert "unencrypted" in found["jde.base_url"]
+    assert "jde.allow_insecure_http = true" in found["jde.base_url"]
+    path.write_text(text.replace("allow_insecure_http = false", "allow_insecure_http = true", 1))
+    assert load_config(path, environ=ENV).config.jde.allow_insecure_http

@@ -12,7 +12,7 @@ from jde_zoho_sdk.jde import AisClient, AisCredentials
 from jde_zoho_sdk.testing.ais import AisEmulator
 
 START = datetime(2024, 7, 1, 14, 30, tzinfo=UTC)
-BASE = "http://ais.test"
+BASE = "https://ais.test"
 
 
 class FakeClock:

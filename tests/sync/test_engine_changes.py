@@ -391,7 +391,7 @@ def test_reconcile_can_flag_the_zoho_twin_of_a_record_deleted_in_jde(
     )
     with (
         AisClient(
-            "http://ais", AisCredentials("JDE", "JDE"), transport=ais_emu.transport(), retry=retry
+            "https://ais", AisCredentials("JDE", "JDE"), transport=ais_emu.transport(), retry=retry
         ) as ais,
         ZohoClient(oauth, transport=zoho_emu.transport(), retry=retry) as zoho,
         SqliteStateStore(tmp_path / "s.db") as store,

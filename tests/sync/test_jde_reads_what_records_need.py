@@ -49,7 +49,7 @@ def reads(emulator: AisEmulator, clock: FakeClock) -> Iterator[tuple[JdeGateway,
     transport = TablesRead(emulator.transport())
     credentials = AisCredentials("JDE", "JDE")
     with AisClient(
-        "http://ais.test", credentials, timezone=JDE_ZONE, clock=clock, transport=transport
+        "https://ais.test", credentials, timezone=JDE_ZONE, clock=clock, transport=transport
     ) as ais:
         yield JdeGateway(ais, DefaultMapper(), SyncConfig()), transport
 

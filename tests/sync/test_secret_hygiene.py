@@ -80,7 +80,7 @@ def test_no_secret_reaches_logs_reprs_errors_audit_or_cassettes(
     with (
         recorder.use_cassette("sync.yaml"),
         AisClient(
-            "http://ais.emulator", credentials, transport=EmulatorTransport(ais_spy), retry=retry
+            "https://ais.emulator", credentials, transport=EmulatorTransport(ais_spy), retry=retry
         ) as ais,
         ZohoClient(oauth, transport=EmulatorTransport(zoho_spy), retry=retry) as zoho,
         SqliteStateStore(tmp_path / "state.db") as store,
@@ -115,7 +115,7 @@ def test_no_secret_reaches_logs_reprs_errors_audit_or_cassettes(
         texts += [repr(failure) for failure in store.list_failures(include_resolved=True)]
         assert store.list_failures(include_resolved=True), "the failing scenario should have failed something"
     wrong = AisCredentials("SYNCSVC", PASSWORD + "-wrong")
-    with AisClient("http://ais.emulator", wrong, transport=EmulatorTransport(ais_spy), retry=retry) as bad:
+    with AisClient("https://ais.emulator", wrong, transport=EmulatorTransport(ais_spy), retry=retry) as bad:
         with pytest.raises(SdkError) as refused:
             next(iter(bad.browse("F0101", ["AN8"])))
         texts += [str(refused.value), repr(bad)]

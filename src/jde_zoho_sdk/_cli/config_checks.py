@@ -18,6 +18,8 @@ import attrs
 from jde_zoho_sdk._cli.config_model import AppConfig, JdeSection, ServeSection, SyncSection, ZohoSection
 from jde_zoho_sdk._cli.schedule import parse_schedule
 from jde_zoho_sdk._cli.secrets import ENV_NAME
+from jde_zoho_sdk._redact import redact_text
+from jde_zoho_sdk._urls import url_problem
 from jde_zoho_sdk.sync import ContactPerson, Customer, Entity, FieldPolicy, Supplier
 from jde_zoho_sdk.zoho import EDITION_CONCURRENCY
 
@@ -48,15 +50,20 @@ def _choices(values: object) -> str:
     return ", ".join(str(value) for value in values)  # type: ignore[attr-defined]
 
 
-def _url(path: str, value: str, *, what: str) -> Iterator[Problem]:
+def _url(path: str, value: str, *, what: str, allow_insecure_http: bool | None = None) -> Iterator[Problem]:
+    """Problems of a URL; ``allow_insecure_http`` given: one the sync sends secrets to (see ``_urls``)."""
     parts = urlsplit(value.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        yield Problem(path, f"expected {what} such as https://host:port, got {value!r}")
+        yield Problem(path, f"expected {what} such as https://host:port, got {redact_text(value)!r}")
         return
     try:
         _ = parts.port
     except ValueError:
-        yield Problem(path, f"the port in {value!r} is not a number from 0 to 65535")
+        yield Problem(path, f"the port in {redact_text(value)!r} is not a number from 0 to 65535")
+    problem = url_problem(parts, allow_insecure_http=bool(allow_insecure_http))
+    if allow_insecure_http is not None and problem:
+        section = path.split(".", maxsplit=1)[0]
+        yield Problem(path, f"{problem} (in the file: {section}.allow_insecure_http = true)")
 
 
 def _one_source(
@@ -79,7 +86,9 @@ def _one_source(
 
 
 def _check_jde(jde: JdeSection, base: Path) -> Iterator[Problem]:
-    yield from _url("jde.base_url", jde.base_url, what="the AIS Server's URL")
+    yield from _url(
+        "jde.base_url", jde.base_url, what="the AIS Server's URL", allow_insecure_http=jde.allow_insecure_http
+    )
     try:
         ZoneInfo(jde.timezone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -121,7 +130,9 @@ def _check_region(zoho: ZohoSection) -> Iterator[Problem]:
             if value is None:
                 yield Problem(f"zoho.{key}", "missing: accounts_url and api_domain go together")
             else:
-                yield from _url(f"zoho.{key}", value, what="a URL")
+                yield from _url(
+                    f"zoho.{key}", value, what="a URL", allow_insecure_http=zoho.allow_insecure_http
+                )
     if zoho.environment not in ENVIRONMENTS:
         yield Problem(
             "zoho.environment", f"expected one of {_choices(ENVIRONMENTS)}, got {zoho.environment!r}"

@@ -59,6 +59,7 @@ class JdeSection:
     role: str | None = None
     device_name: str = "jde-zoho-sdk"
     verify: bool | str = True
+    allow_insecure_http: bool = False
     company: str = "00000"
     customer_search_types: tuple[str, ...] = ("C",)
     supplier_search_types: tuple[str, ...] = ("V",)
@@ -91,6 +92,7 @@ class ZohoSection:
     environment: str = "production"
     accounts_url: str | None = None
     api_domain: str | None = None
+    allow_insecure_http: bool = False
     grant: str = "refresh_token"
     client_secret_env: str | None = None
     client_secret_command: tuple[str, ...] | None = None

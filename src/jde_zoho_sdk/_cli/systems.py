@@ -59,7 +59,7 @@ def region(config: AppConfig) -> Region:
     if zoho.region is None:
         assert zoho.accounts_url is not None
         assert zoho.api_domain is not None
-        return Region.custom(zoho.accounts_url, zoho.api_domain)
+        return Region.custom(zoho.accounts_url, zoho.api_domain, allow_insecure_http=zoho.allow_insecure_http)
     center = _REGIONS[zoho.region.lower()]
     return center if zoho.environment == "production" else center.with_environment(zoho.environment)  # type: ignore[arg-type]
 
@@ -127,6 +127,7 @@ def ais_client(
         device_name=jde.device_name,
         timezone=jde.timezone,
         verify=verify,
+        allow_insecure_http=jde.allow_insecure_http,
         retry=retry,
         clock=clock,
         **extra,  # type: ignore[arg-type]

@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 import httpx
 
 from jde_zoho_sdk._http import DEFAULT_TIMEOUT, CallStats, Requester, RetryPolicy
-from jde_zoho_sdk._redact import get_logger
+from jde_zoho_sdk._redact import get_logger, redact_text
+from jde_zoho_sdk._urls import url_problem
 from jde_zoho_sdk.jde._convert import DiscoveredOrchestration
 from jde_zoho_sdk.jde.auth import JSON_HEADERS, AisAuth, AisCredentials, SessionInfo, SessionManager
 from jde_zoho_sdk.jde.dataservice import Browse, OrderBy, browse_rows, make_context
@@ -39,14 +40,17 @@ M = TypeVar("M", bound=TableRow)
 DEFAULT_LIST_CHUNK: Final = 100
 
 
-def _base_url(url: str) -> str:
+def _base_url(url: str, *, allow_insecure_http: bool) -> str:
     parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         raise AisConfigError(
-            f"the AIS base URL must be http(s)://host:port, got {url!r}",
+            f"the AIS base URL must be https://host:port, got {redact_text(url)!r}",
             path="ais.base_url",
             hint="give the AIS Server's address, such as https://ais.example.com:9300",
         )
+    problem = url_problem(parts, allow_insecure_http=allow_insecure_http)
+    if problem:
+        raise AisConfigError(f"the AIS base URL is refused: {problem}", path="ais.base_url")
     path = parts.path.rstrip("/")
     path = path.removesuffix("/jderest")
     return f"{parts.scheme}://{parts.netloc}{path}"
@@ -74,9 +78,12 @@ class AisClient:
         list_chunk_size: The most values one LIST condition carries; longer lists are split.
         date_columns: Aliases whose row cells are ``YYYYMMDD`` dates.
         table_keys: Primary keys of tables beyond the built-in ones (``{"F55XYZ": ("KY1", "KY2")}``).
+        allow_insecure_http: Accept an ``http://`` base URL to another machine, which sends the password
+            and session tokens unencrypted (``http://`` to a loopback address is always accepted).
 
     Raises:
-        AisConfigError: The base URL, zone or chunk size is invalid.
+        AisConfigError: The base URL (not http(s), plain http to another machine without
+            ``allow_insecure_http``, or credentials inside it), zone, device name or chunk size is invalid.
 
     Example:
         >>> from jde_zoho_sdk.jde import AisClient, AisCredentials, Condition, Operator, Query
@@ -102,8 +109,13 @@ class AisClient:
         list_chunk_size: int = DEFAULT_LIST_CHUNK,
         date_columns: Iterable[str] = DEFAULT_DATE_COLUMNS,
         table_keys: Mapping[str, Sequence[str]] | None = None,
+        allow_insecure_http: bool = False,
     ) -> None:
-        self.base_url = _base_url(base_url)
+        self.base_url = _base_url(base_url, allow_insecure_http=allow_insecure_http)
+        if not device_name.strip():
+            raise AisConfigError(
+                "must not be blank (AIS names the session's device by it)", path="ais.device_name"
+            )
         try:
             self.timezone = zone(timezone)
         except ValueError as bad:

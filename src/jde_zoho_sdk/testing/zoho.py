@@ -121,7 +121,7 @@ class ZohoEmulator:
         self.client_secret = client_secret
         self.refresh_token = refresh_token
         self.org_id = org_id
-        self.url = "http://zoho.emulator"
+        self.url = "https://zoho.emulator"
         """Base URL (and the token answer's ``api_domain``): the socket's while served, else a fake host."""
         self.notify = notify
         self.latency = latency

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import re
 from typing import ClassVar, Final, Literal
+from urllib.parse import urlsplit
 
 import attrs
 import httpx
 
+from jde_zoho_sdk._redact import redact_text
+from jde_zoho_sdk._urls import url_problem
 from jde_zoho_sdk.zoho.errors import ZohoConfigError
 
 __all__ = ["Environment", "Region"]
@@ -71,23 +74,31 @@ class Region:
     UK: ClassVar[Region]
 
     @classmethod
-    def custom(cls, accounts_url: str, api_domain: str) -> Region:
+    def custom(cls, accounts_url: str, api_domain: str, *, allow_insecure_http: bool = False) -> Region:
         """A region for an emulator or a private set-up: the token answer must name exactly ``api_domain``.
 
         Args:
             accounts_url: Base URL of the token endpoint's server (``http://127.0.0.1:54321``).
             api_domain: The only API origin accepted from a token answer.
+            allow_insecure_http: Accept ``http://`` URLs to another machine, which send the client secret
+                and tokens unencrypted (``http://`` to a loopback address is always accepted).
 
         Returns:
             The region.
 
         Raises:
-            ZohoConfigError: A URL is not absolute.
+            ZohoConfigError: A URL is not absolute https (or http to this machine), or holds credentials.
         """
         for setting, url in (("accounts_url", accounts_url), ("api_domain", api_domain)):
-            if not _origin(url):
-                raise ZohoConfigError(f"{url!r} is not an absolute URL", path=f"zoho.region.{setting}")
-        return cls("custom", accounts_url.rstrip("/"), api_domain.rstrip("/"))
+            parts = urlsplit(url.strip())
+            if not _origin(url) or parts.scheme not in ("http", "https"):
+                raise ZohoConfigError(
+                    f"{redact_text(url)!r} is not an absolute https URL", path=f"zoho.region.{setting}"
+                )
+            problem = url_problem(parts, allow_insecure_http=allow_insecure_http)
+            if problem:
+                raise ZohoConfigError(f"the URL is refused: {problem}", path=f"zoho.region.{setting}")
+        return cls("custom", accounts_url.strip().rstrip("/"), api_domain.strip().rstrip("/"))
 
     def with_environment(self, environment: Environment) -> Region:
         """The same data center with the API host of a sandbox or developer org as the starting host.
