@@ -13,9 +13,10 @@ names and custom fields. Example::
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
+from typing import TYPE_CHECKING, Final, TypeVar
 
 import attrs
 
@@ -23,7 +24,7 @@ from jde_zoho_sdk.sync._map_jde import JdeMapping
 from jde_zoho_sdk.sync._map_values import ADDRESS_LINES, cut
 from jde_zoho_sdk.sync._map_zoho import UnlinkedParentError, ZohoMapping
 from jde_zoho_sdk.sync.mapping_config import MappingConfig
-from jde_zoho_sdk.sync.model import Canonical, ContactPerson, Customer, Entity, Supplier
+from jde_zoho_sdk.sync.model import Canonical, ContactPerson, Customer, Supplier, _replace_fields
 
 if TYPE_CHECKING:
     from jde_zoho_sdk.sync.merge import Side
@@ -35,6 +36,26 @@ R = TypeVar("R", bound=Canonical)
 _CODE_FIELDS: Final = frozenset({"payment_terms", "currency", "category", "state", "country"})
 _CENT: Final = Decimal("0.01")
 _UNIT: Final = Decimal(1)
+
+
+@attrs.frozen
+class _Plan:
+    """One record class's normalisation on one side, under one mapping config.
+
+    Attributes:
+        config: The config it was worked out for (a mapper given another config works it out again).
+        texts: Each built-in field's name, length (None: not cut) and what is done to its text before it is
+            cut (None: nothing).
+        rounding: The credit limit's rounding step (None: the class has no credit limit).
+        blanks: Fields the side does not store, with the blank they are held as.
+        custom: Whether the entity has custom fields.
+    """
+
+    config: MappingConfig
+    texts: tuple[tuple[str, int | None, Callable[[str], str] | None], ...]
+    rounding: Decimal | None
+    blanks: tuple[tuple[str, object], ...]
+    custom: bool
 
 
 class DefaultMapper(JdeMapping, ZohoMapping):
@@ -66,52 +87,73 @@ class DefaultMapper(JdeMapping, ZohoMapping):
         Returns:
             The normalised record (of the same type).
         """
+        plan = self._plan(record, side)
         extra = record.extra
-        lengths = self._lengths(side, record)
         changes: dict[str, object] = {}
-        for name, value in record.values().items():
-            if name in extra or not isinstance(value, str):
+        for name, length, transform in plan.texts:
+            value = getattr(record, name)
+            if not isinstance(value, str) or name in extra:
                 continue
-            text = value.upper() if side == "jde" and name in _CODE_FIELDS else value
-            length = lengths.get(name)
-            if name == "email":
-                text = text.lower()
-            elif name == "phone":
-                text = self._normalize_phone(text, side)
-                length = None
-            text = cut(text, length)
+            text = (transform(value) if transform is not None else value).strip()
+            if length is not None:
+                text = text[:length].rstrip()
             if text != value:
                 changes[name] = text
-        if isinstance(record, Customer) and record.credit_limit is not None:
-            amount = record.credit_limit.quantize(_UNIT if side == "jde" else _CENT, ROUND_HALF_UP)
-            if amount.as_tuple() != record.credit_limit.as_tuple():
-                changes["credit_limit"] = amount
-        if side == "zoho":
-            changes.update(
-                (name, blank)
-                for name, blank in self._not_in_zoho(record).items()
-                if getattr(record, name) != blank
-            )
-        if extra or self.config.custom_fields_of(record.entity):
+        if plan.rounding is not None:
+            limit = getattr(record, "credit_limit", None)
+            if limit is not None:
+                amount = limit.quantize(plan.rounding, ROUND_HALF_UP)
+                if amount.as_tuple() != limit.as_tuple():
+                    changes["credit_limit"] = amount
+        changes.update((name, blank) for name, blank in plan.blanks if getattr(record, name) != blank)
+        if extra or plan.custom:
             custom = self._normalize_custom(record, side)
             if custom != extra:
                 changes["extra"] = custom
-        return attrs.evolve(record, **cast("dict[str, Any]", changes)) if changes else record
+        return _replace_fields(record, changes) if changes else record
 
-    def _lengths(self, side: Side, record: Canonical) -> Mapping[str, int | None]:
-        """Each field's length on ``side`` for ``record``'s entity (its own length first), worked out once."""
+    def _plan(self, record: Canonical, side: Side) -> _Plan:
+        """What :meth:`normalize` does to each field of ``record``'s class on ``side``, worked out once.
+
+        Every diff and merge normalises (three times per record read, on average): the field table saves
+        looking up lengths, kinds and blanks per field and per call.
+        """
+        config, cls = self.config, type(record)
+        memo: dict[tuple[type, Side], _Plan] = self.__dict__.setdefault("_plan_memo", {})
+        plan = memo.get((cls, side))
+        if plan is None or plan.config is not config:
+            plan = memo[(cls, side)] = self._make_plan(cls, side)
+        return plan
+
+    def _make_plan(self, cls: type[Canonical], side: Side) -> _Plan:
+        entity = cls.entity
         lengths = self.config.jde_lengths if side == "jde" else self.config.zoho_lengths
-        entity = record.entity
-        memo: dict[tuple[int, Entity], dict[str, int | None]] = self.__dict__.setdefault("_length_memo", {})
-        found = memo.get((id(lengths), entity))
-        if found is None:
-            found = {name: lengths.get(f"{entity}.{name}", lengths.get(name)) for name in record.values()}
-            # A mobile number goes whole into F0115.PH1 (no area code split); Zoho has one street length.
-            found["mobile"] = lengths.get("mobile" if side == "zoho" else "phone_number")
-            if side == "zoho":
-                found.update(dict.fromkeys(ADDRESS_LINES, lengths.get("street")))
-            memo[(id(lengths), entity)] = found
-        return found
+        names = [a.name for a in attrs.fields(cls) if a.name != "extra"]
+        found = {name: lengths.get(f"{entity}.{name}", lengths.get(name)) for name in names}
+        # A mobile number goes whole into F0115.PH1 (no area code split); Zoho has one street length.
+        found["mobile"] = lengths.get("mobile" if side == "zoho" else "phone_number")
+        if side == "zoho":
+            found.update(dict.fromkeys(ADDRESS_LINES, lengths.get("street")))
+        texts: list[tuple[str, int | None, Callable[[str], str] | None]] = []
+        for name in names:
+            transform: Callable[[str], str] | None = None
+            length = found.get(name)
+            if name == "email":
+                transform = str.lower
+            elif name == "phone":
+                # A phone is cut part by part (area code, number) as the side stores it, never as a whole.
+                transform, length = functools.partial(self._normalize_phone, side=side), None
+            elif side == "jde" and name in _CODE_FIELDS:
+                transform = str.upper
+            texts.append((name, length, transform))
+        blanks = tuple(self._not_in_zoho(cls).items()) if side == "zoho" else ()
+        return _Plan(
+            config=self.config,
+            texts=tuple(texts),
+            rounding=(_UNIT if side == "jde" else _CENT) if issubclass(cls, Customer) else None,
+            blanks=blanks,
+            custom=bool(self.config.custom_fields_of(entity)),
+        )
 
     def _normalize_phone(self, phone: str, side: Side) -> str:
         if side == "zoho":
@@ -121,12 +163,12 @@ class DefaultMapper(JdeMapping, ZohoMapping):
         area, number = cut(area, lengths.get("phone_area")), cut(number, lengths.get("phone_number"))
         return " ".join(part for part in (area, number) if part)
 
-    def _not_in_zoho(self, record: Canonical) -> dict[str, object]:
+    def _not_in_zoho(self, cls: type[Canonical]) -> dict[str, object]:
         """Blank the fields Zoho has no field for, so they never look changed on the Zoho side."""
         blank: dict[str, object] = {}
-        if self.config.zoho_fields.currency is None and not isinstance(record, ContactPerson):
+        if self.config.zoho_fields.currency is None and not issubclass(cls, ContactPerson):
             blank["currency"] = ""
-        if isinstance(record, Supplier):
+        if issubclass(cls, Supplier):
             blank.update(payment_terms="", payment_hold=False)
         return blank
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from types import MappingProxyType
-from typing import ClassVar, Final, TypeAlias, TypedDict
+from typing import Any, ClassVar, Final, TypeAlias, TypedDict, TypeVar
 
 import attrs
 
@@ -41,6 +41,7 @@ __all__ = [
 ]
 
 _NO_EXTRA: Final[Mapping[str, object]] = MappingProxyType({})
+C = TypeVar("C", bound="_Canonical")
 
 
 class AddressFields(TypedDict):
@@ -107,15 +108,32 @@ def _decimal_or_none(value: object) -> Decimal | None:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_FIELD_NAMES: dict[type, tuple[tuple[str, ...], frozenset[str]]] = {}
 
 
-def _field_names(cls: type) -> tuple[str, ...]:
-    # Every comparison, merge and snapshot asks for a record's values: read the class's fields once.
+def _field_names(cls: type) -> tuple[tuple[str, ...], frozenset[str]]:
+    """A class's built-in field names (``extra`` left out), as a tuple and as a set.
+
+    Every comparison, merge and snapshot asks for a record's values: the class's fields are read once.
+    """
     names = _FIELD_NAMES.get(cls)
     if names is None:
-        names = _FIELD_NAMES[cls] = tuple(a.name for a in attrs.fields(cls) if a.name != "extra")
+        ordered = tuple(a.name for a in attrs.fields(cls) if a.name != "extra")
+        names = _FIELD_NAMES[cls] = (ordered, frozenset(ordered))
     return names
+
+
+def _replace_fields(record: C, changes: Mapping[str, object]) -> C:
+    """A copy of ``record`` with ``changes`` (as ``attrs.evolve``, without its per-call introspection).
+
+    Args:
+        record: A canonical record.
+        changes: New values by attribute name (``extra`` included).
+    """
+    arguments: dict[str, Any] = {name: getattr(record, name) for name in _field_names(type(record))[0]}
+    arguments["extra"] = record.extra
+    arguments.update(changes)
+    return type(record)(**arguments)
 
 
 @attrs.frozen(kw_only=True)
@@ -126,7 +144,7 @@ class _Canonical:
 
     def values(self) -> dict[str, object]:
         """All canonical field values, built-in and custom (``extra``), in one flat mapping."""
-        data = {name: getattr(self, name) for name in _field_names(type(self))}
+        data = {name: getattr(self, name) for name in _field_names(type(self))[0]}
         if self.extra:
             data.update(self.extra)
         return data
@@ -306,7 +324,7 @@ def canonical_from_values(entity: Entity, values: Mapping[str, object]) -> Canon
         The record.
     """
     cls = _CANONICAL_TYPES[entity]
-    builtin = {a.name for a in attrs.fields(cls)} - {"extra"}
+    builtin = _field_names(cls)[1]
     known = {name: value for name, value in values.items() if name in builtin}
     extra = {name: value for name, value in values.items() if name not in builtin}
     return cls(**known, extra=extra)  # type: ignore[arg-type]
