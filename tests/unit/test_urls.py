@@ -13,7 +13,12 @@ CREDENTIALS = AisCredentials("JDE", "correct-horse-battery")
 
 @pytest.mark.parametrize(
     "url",
-    ["https://ais.example.com:9300", "http://127.0.0.1:9300", "http://localhost:9300/jderest", "http://[::1]:80"],
+    [
+        "https://ais.example.com:9300",
+        "http://127.0.0.1:9300",
+        "http://localhost:9300/jderest",
+        "http://[::1]:80",
+    ],
 )
 def test_https_and_loopback_http_are_accepted(url: str) -> None:
     with AisClient(url, CREDENTIALS) as ais:
@@ -64,7 +69,9 @@ def test_custom_regions_refuse_what_would_leak_secrets(accounts: str, api: str, 
 
 
 def test_custom_regions_accept_loopback_http_and_an_explicit_opt_in() -> None:
-    assert Region.custom("http://127.0.0.1:8081", "http://127.0.0.1:8081").api_domain == "http://127.0.0.1:8081"
+    assert (
+        Region.custom("http://127.0.0.1:8081", "http://127.0.0.1:8081").api_domain == "http://127.0.0.1:8081"
+    )
     region = Region.custom("http://zoho.lab", "http://zoho.lab", allow_insecure_http=True)
     assert region.accounts_url == "http://zoho.lab"
 

@@ -135,22 +135,22 @@ def _merged_pair(
 ) -> Pair | None:
     """Merge the Zoho record with its JDE side (three-way when linked, else a first link)."""
     mapper = context.mapper
+    link = item.link
     try:
         jde_now = mapper.normalize(mapper.from_jde(aggregate), "jde")
+        result = merge(
+            jde_now=jde_now,
+            zoho_now=item.zoho,
+            jde_base=link.jde_snapshot if link else None,
+            zoho_base=link.zoho_snapshot if link else None,
+            policy=context.policy(checkpoint.entity),
+            normalize=mapper.normalize,
+            jde_updated_at=aggregate.updated_at,
+            zoho_modified_at=item.record.modified_time,
+        )
     except MappingError as error:
         checkpoint.fail(item.record.id, "map", error, target_key=aggregate.key)
         return None
-    link = item.link
-    result = merge(
-        jde_now=jde_now,
-        zoho_now=item.zoho,
-        jde_base=link.jde_snapshot if link else None,
-        zoho_base=link.zoho_snapshot if link else None,
-        policy=context.policy(checkpoint.entity),
-        normalize=mapper.normalize,
-        jde_updated_at=aggregate.updated_at,
-        zoho_modified_at=item.record.modified_time,
-    )
     pair = Pair(
         origin=_DIRECTION,
         source_key=item.record.id,
@@ -316,7 +316,11 @@ def _unlinked_pairs(context: RunContext, checkpoint: Checkpoint, items: list[_Ma
             if pair is not None:
                 pairs.append(pair)
             continue
-        jde_target = context.mapper.normalize(item.zoho, "jde")
+        try:
+            jde_target = context.mapper.normalize(item.zoho, "jde")
+        except MappingError as error:
+            checkpoint.fail(item.record.id, "map", error)
+            continue
         result = MergeResult(
             jde=jde_target, zoho=item.zoho, to_jde=frozenset(jde_target.values()), to_zoho=frozenset()
         )

@@ -131,13 +131,20 @@ class DuplicateKeyError(SdkError):
 def _pair(
     context: RunContext, checkpoint: Checkpoint, aggregate: JdeAggregate, link: Link | None
 ) -> Pair | None:
-    entity = checkpoint.entity
-    mapper = context.mapper
     try:
-        jde_now = mapper.normalize(mapper.from_jde(aggregate), "jde")
+        return _mapped_pair(context, checkpoint, aggregate, link)
     except MappingError as error:
         checkpoint.fail(aggregate.key, "map", error, target_key=link.zoho_id if link else "")
         return None
+
+
+def _mapped_pair(
+    context: RunContext, checkpoint: Checkpoint, aggregate: JdeAggregate, link: Link | None
+) -> Pair | None:
+    """The pair of a JDE record (None: nothing to write). Mapping raises before the batch is touched."""
+    entity = checkpoint.entity
+    mapper = context.mapper
+    jde_now = mapper.normalize(mapper.from_jde(aggregate), "jde")
     common = {
         "origin": _DIRECTION,
         "source_key": aggregate.key,

@@ -24,6 +24,7 @@ from jde_zoho_sdk.jde import AisClient
 from jde_zoho_sdk.sync._context import Checkpoint, RunContext
 from jde_zoho_sdk.sync._jde_gateway import JdeGateway
 from jde_zoho_sdk.sync._lock import RunLock, SyncLockedError
+from jde_zoho_sdk.sync._mapper_guard import GuardedMapper
 from jde_zoho_sdk.sync._pull import pull_batch
 from jde_zoho_sdk.sync._push import push_batch
 from jde_zoho_sdk.sync._zoho_gateway import ZohoGateway, ZohoWrite
@@ -324,7 +325,7 @@ class SyncEngine:
         context = RunContext(
             run_id=run_id,
             store=self.store,
-            mapper=self.mapper,
+            mapper=GuardedMapper(self.mapper),
             config=config,
             clock=self._clock,
             emit=self._emit,
@@ -336,6 +337,7 @@ class SyncEngine:
         self._stop.clear()
         self._emit(RunStarted(run_id=run_id, directions=directions, dry_run=dry_run))
         error: SdkError | None = None
+        unexpected = ""
         stopped = False
         try:
             yield context
@@ -343,6 +345,10 @@ class SyncEngine:
             error = failure
         except _StopRequestedError:
             stopped = True
+        except BaseException as crash:
+            # Not the SDK's own (a bug, an interrupt): raised as is, but observers must not see a clean run.
+            unexpected = f"{type(crash).__name__}: {crash}"
+            raise
         finally:
             context.report = SyncReport(
                 run_id=run_id,
@@ -355,7 +361,7 @@ class SyncEngine:
                 dry_run=dry_run,
                 stopped=stopped,
             )
-            self._emit(RunFinished(run_id=run_id, error=redact_text(str(error)) if error else ""))
+            self._emit(RunFinished(run_id=run_id, error=redact_text(str(error) if error else unexpected)))
         if error is not None:
             raise SyncAbortedError(
                 f"run {run_id} stopped: {error}",

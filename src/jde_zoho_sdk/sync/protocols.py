@@ -400,9 +400,13 @@ class ZohoIdentity:
 class Mapper(Protocol):
     """Maps records between JDE, the canonical form and Zoho, in four directions per entity.
 
-    :class:`~jde_zoho_sdk.sync.DefaultMapper` implements it and is meant to be subclassed. Every method may
-    raise :class:`~jde_zoho_sdk.errors.MappingError` naming the field; the engine then records that one
-    record as failed and goes on with the batch.
+    :class:`~jde_zoho_sdk.sync.DefaultMapper` implements it and is meant to be subclassed. The per-record
+    methods (``from_jde``, ``to_zoho``, ``from_zoho``, ``to_jde``, ``normalize``) may raise
+    :class:`~jde_zoho_sdk.errors.MappingError` naming the field; the engine then records that one record as
+    failed and goes on with the batch. Any other exception from them (a bug) is recorded the same way, as a
+    ``MappingError`` naming the exception, except the SDK's own errors, which keep their meaning (a system
+    error stops the run). The per-entity methods (``jde_columns``, ``zoho_fields``, ``zoho_identity``) are
+    configuration: their errors stop the run.
     """
 
     def jde_columns(self, entity: Entity) -> Mapping[str, tuple[str, ...]]:
