@@ -18,7 +18,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 import attrs
 
-from jde_zoho_sdk.sync.model import Canonical
+from jde_zoho_sdk.sync.model import Canonical, _field_names, _replace_fields
 
 __all__ = ["FieldPolicy", "MergeResult", "Side", "changed_fields", "merge"]
 
@@ -77,10 +77,13 @@ def changed_fields(now: Mapping[str, object], base: Mapping[str, object] | None)
     """
     if base is None:
         return frozenset(now)
+    if now == base:  # most records did not change: one comparison in C instead of a lookup per field
+        return _NOTHING
     return frozenset(name for name, value in now.items() if base.get(name, _MISSING) != value)
 
 
 _MISSING = object()
+_NOTHING: frozenset[str] = frozenset()
 
 
 _OWNER: dict[FieldPolicy, Side] = {FieldPolicy.JDE_ONLY: "jde", FieldPolicy.ZOHO_ONLY: "zoho"}
@@ -175,8 +178,9 @@ def merge(
     return MergeResult(
         jde=jde_result,
         zoho=zoho_result,
-        to_jde=changed_fields(jde_result.values(), jde_values),
-        to_zoho=changed_fields(zoho_result.values(), zoho_values),
+        # A side given back as it was (the common case) has nothing to be written.
+        to_jde=_NOTHING if jde_result is jde_now else changed_fields(jde_result.values(), jde_values),
+        to_zoho=_NOTHING if zoho_result is zoho_now else changed_fields(zoho_result.values(), zoho_values),
         conflicts=tuple(sorted(conflicts)),
     )
 
@@ -196,7 +200,7 @@ def _filler(jde_value: object, zoho_value: object) -> Side | None:
 
 def _rebuild(template: C, values: Mapping[str, object]) -> C:
     """A record of ``template``'s type with ``values`` (custom fields go back into ``extra``)."""
-    builtin = {a.name for a in attrs.fields(type(template))} - {"extra"}
+    builtin = _field_names(type(template))[1]
     changes: dict[str, Any] = {name: value for name, value in values.items() if name in builtin}
     changes["extra"] = {name: value for name, value in values.items() if name not in builtin}
-    return attrs.evolve(template, **changes)
+    return _replace_fields(template, changes)
