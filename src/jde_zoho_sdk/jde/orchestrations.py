@@ -150,15 +150,18 @@ def orchestration_path(name: str) -> str:
 def _timestamp(value: object) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
+    # fromisoformat (in C) reads what AIS sends (2026-02-01T10:15:30.123-0600) as the patterns do, at a
+    # twentieth of strptime's cost (two per orchestration call); the patterns stay for what it refuses.
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        pass
     for pattern in ("%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%dT%H:%M:%S%z"):
         try:
             return datetime.strptime(value, pattern)
         except ValueError:
             continue
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return None
+    return None
 
 
 def _seconds(value: object) -> float | None:
