@@ -80,6 +80,7 @@ class ZohoFieldsSection:
     credit_hold: str = _FIELDS.credit_hold
     customer_category: str = _FIELDS.customer_category
     audit_id: str = _FIELDS.audit_id
+    jde_deleted: str = _FIELDS.jde_deleted
     currency: str | None = None
 
 
@@ -116,6 +117,7 @@ class SyncSection:
     jde_concurrency: int = 1
     default_policy: str = "newest_wins"
     create_contacts_without_email: bool = False
+    flag_zoho_on_jde_delete: bool = False
     policies: dict[str, str] = attrs.field(factory=dict)
 
 

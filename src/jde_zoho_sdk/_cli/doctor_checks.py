@@ -152,7 +152,7 @@ class _Need:
     unique: bool = False
 
 
-def _needs(mapping: MappingConfig, mapper: DefaultMapper, entity: Entity) -> list[_Need]:
+def _needs(mapping: MappingConfig, mapper: DefaultMapper, entity: Entity, *, flagged: bool) -> list[_Need]:
     names = mapping.zoho_fields
     identity = mapper.zoho_identity(entity)
     keyed = {
@@ -160,6 +160,7 @@ def _needs(mapping: MappingConfig, mapper: DefaultMapper, entity: Entity) -> lis
         names.tax_id: "tax_id", names.email: "email", names.credit_limit: "credit_limit",
         names.payment_terms: "payment_terms", names.credit_hold: "credit_hold",
         names.customer_category: "customer_category", names.audit_id: "audit_id",
+        names.jde_deleted: "jde_deleted",
     }  # fmt: skip
     types = {
         names.credit_limit: ("currency", "double", "decimal"),
@@ -170,12 +171,15 @@ def _needs(mapping: MappingConfig, mapper: DefaultMapper, entity: Entity) -> lis
         names.jde_address_number: ("text",),
         names.jde_contact_key: ("text",),
         names.tax_id: ("text",),
+        names.jde_deleted: ("boolean",),
     }
     if entity is Entity.CUSTOMER:
         types[names.email] = ("email",)
     # "@currency" is a placeholder the mapper lists even when no currency field is configured; it names no
     # field of the org (reported to the sync's owners), so it is not looked for.
     wanted = [field for field in mapper.zoho_fields(entity) if not field.startswith("@")]
+    if flagged and identity.deleted_flag_field:  # reconcile sets it (sync.flag_zoho_on_jde_delete)
+        wanted.append(identity.deleted_flag_field)
     fields = dict.fromkeys((*wanted, identity.audit_field))
     return [
         _Need(
@@ -254,7 +258,12 @@ def _token_checks(zoho: ZohoClient, config: AppConfig, module: str) -> tuple[lis
 
 
 def _module_checks(
-    zoho: ZohoClient, mapper: DefaultMapper, entity: Entity, found: dict[str, FieldMeta] | None
+    zoho: ZohoClient,
+    mapper: DefaultMapper,
+    entity: Entity,
+    found: dict[str, FieldMeta] | None,
+    *,
+    flagged: bool,
 ) -> Iterator[Check]:
     module = mapper.zoho_identity(entity).module
     if found is None:
@@ -264,7 +273,7 @@ def _module_checks(
             fix = "is the module enabled for this user?"
             yield Check(f"Zoho module {module}", Result.FAIL, f"{_why(error)}; {fix}")
             return
-    problems = _field_problems(_needs(mapper.config, mapper, entity), found, module)
+    problems = _field_problems(_needs(mapper.config, mapper, entity, flagged=flagged), found, module)
     if problems:
         yield Check(f"Zoho module {module}: fields", Result.FAIL, "; ".join(problems))
     else:
@@ -289,7 +298,7 @@ def zoho_checks(
         return
     for entity in entities:
         known = {meta.api_name: meta for meta in fields} if entity is entities[0] else None
-        yield from _module_checks(zoho, mapper, entity, known)
+        yield from _module_checks(zoho, mapper, entity, known, flagged=sync.flag_zoho_on_jde_delete)
     try:
         channels = zoho.channels.list()
     except PermissionDeniedError as error:

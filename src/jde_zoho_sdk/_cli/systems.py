@@ -100,6 +100,7 @@ def sync_config(config: AppConfig) -> SyncConfig:
         jde_concurrency=sync.jde_concurrency,
         zoho_credit_budget=config.zoho.credit_budget,
         create_contacts_without_email=sync.create_contacts_without_email,
+        flag_zoho_on_jde_delete=sync.flag_zoho_on_jde_delete,
     )
 
 

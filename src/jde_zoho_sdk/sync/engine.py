@@ -14,28 +14,26 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Literal, cast
-
-import attrs
+from typing import Literal
 
 from jde_zoho_sdk._redact import get_logger, redact_text
-from jde_zoho_sdk.errors import SdkError, ValidationError
+from jde_zoho_sdk.errors import SdkError
 from jde_zoho_sdk.jde import AisClient
-from jde_zoho_sdk.sync._context import Checkpoint, RunContext
+from jde_zoho_sdk.sync._context import RunContext
+from jde_zoho_sdk.sync._deletes import FLAG_STAGE, mark_jde_deleted, mark_zoho_deleted, replay_flags
 from jde_zoho_sdk.sync._jde_gateway import JdeGateway
 from jde_zoho_sdk.sync._lock import RunLock, SyncLockedError
 from jde_zoho_sdk.sync._mapper_guard import GuardedMapper
 from jde_zoho_sdk.sync._pull import pull_batch
 from jde_zoho_sdk.sync._push import push_batch
-from jde_zoho_sdk.sync._zoho_gateway import ZohoGateway, ZohoWrite
+from jde_zoho_sdk.sync._zoho_gateway import ZohoGateway
 from jde_zoho_sdk.sync.config import SyncConfig
 from jde_zoho_sdk.sync.events import PageRead, RunFinished, RunStarted, SyncEvent
 from jde_zoho_sdk.sync.mapping import DefaultMapper
 from jde_zoho_sdk.sync.model import (
-    AuditAction,
     Direction,
     Entity,
-    Link,
+    Failure,
     QueuedChange,
 )
 from jde_zoho_sdk.sync.protocols import Mapper, StateStore, SyncObserver
@@ -198,8 +196,14 @@ class SyncEngine:
         with self._session((Direction.ZOHO_TO_JDE, Direction.JDE_TO_ZOHO), dry_run=False) as context:
             context.resolution = "replayed"
             by_group: dict[tuple[Entity, Direction], list[str]] = defaultdict(list)
+            flags: dict[tuple[Entity, Direction], list[Failure]] = defaultdict(list)
             for failure in failures:
-                by_group[(failure.entity, failure.direction)].append(failure.source_key)
+                if failure.stage == FLAG_STAGE:
+                    flags[(failure.entity, failure.direction)].append(failure)
+                else:
+                    by_group[(failure.entity, failure.direction)].append(failure.source_key)
+            for (entity, direction), flagged in flags.items():
+                replay_flags(context, entity, direction, flagged)
             for entity in _ORDER:
                 keys = by_group.get((entity, Direction.ZOHO_TO_JDE), [])
                 for start in range(0, len(keys), self.config.batch_size):
@@ -245,41 +249,8 @@ class SyncEngine:
                     after = page[-1].jde_key
                     live = [link for link in page if not link.deleted]
                     present = self._jde.exists(entity, [link.jde_key for link in live])
-                    self._mark_jde_deleted(
-                        context, entity, [link for link in live if link.jde_key not in present]
-                    )
+                    mark_jde_deleted(context, entity, [link for link in live if link.jde_key not in present])
         return _report(context)
-
-    def _mark_jde_deleted(self, context: RunContext, entity: Entity, gone: Sequence[Link]) -> None:
-        if not gone:
-            return
-        checkpoint = Checkpoint(context, entity, Direction.JDE_TO_ZOHO, records=len(gone))
-        flags: list[ZohoWrite] = []
-        identity = self.mapper.zoho_identity(entity)
-        flag_name = identity.deleted_flag_field if self.config.flag_zoho_on_jde_delete else ""
-        for link in gone:
-            audit_id = context.new_audit_id()
-            message = "gone from JDE (found by reconcile); nothing deleted in Zoho"
-            if flag_name:
-                values: dict[str, object] = {flag_name: True}
-                if identity.audit_field:
-                    values[identity.audit_field] = audit_id
-                flags.append(ZohoWrite(link.zoho_id, values, link))
-                message += f"; flagged in Zoho ({flag_name})"
-            checkpoint.link(attrs.evolve(link, deleted_in="jde", deleted_at=context.clock()))
-            checkpoint.event(
-                AuditAction.DELETE,
-                jde_key=link.jde_key,
-                zoho_id=link.zoho_id,
-                audit_id=audit_id,
-                message=message,
-            )
-            context.tally.add(entity, Direction.JDE_TO_ZOHO, deleted=1)
-        for write, result in zip(flags, self._zoho.write(entity, flags) if flags else [], strict=True):
-            if result.error is not None:
-                refused = ValidationError(result.error.message, code=result.error.code)
-                checkpoint.fail(write.zoho_id, "flag", refused, target_key=cast("Link", write.tag).jde_key)
-        checkpoint.commit()
 
     def stop(self) -> None:
         """Ask the run in progress to stop after the batch in flight (from another thread or a signal).
@@ -405,7 +376,7 @@ class SyncEngine:
                 if seen:
                     newest = max([newest, *seen]) if newest else max(seen)
             deleted = [entry.id for entry in self._zoho.deleted(entity, since)]
-            self._mark_zoho_deleted(context, entity, deleted)
+            mark_zoho_deleted(context, entity, deleted)
             covered[module] = started
             if newest is not None and not context.dry_run:
                 # A cursor never passes the start of the poll that set it (the signpost).
@@ -440,36 +411,12 @@ class SyncEngine:
                     for item in mine
                     if item.operation != "delete" and (polled is None or item.server_time >= polled)
                 ]
-                self._mark_zoho_deleted(context, entity, deletes)
+                mark_zoho_deleted(context, entity, deletes)
                 for start in range(0, len(fetch), self.config.batch_size):
                     records = self._zoho.fetch(entity, fetch[start : start + self.config.batch_size])
                     if records:
                         pull_batch(context, entity, records)
             self.store.ack(claimed)
-
-    def _mark_zoho_deleted(self, context: RunContext, entity: Entity, zoho_ids: Sequence[str]) -> None:
-        if not zoho_ids:
-            return
-        links = self.store.get_links_by_zoho(entity, zoho_ids)
-        live = [link for link in links.values() if not link.deleted]
-        if not live:
-            return
-        checkpoint = Checkpoint(context, entity, Direction.ZOHO_TO_JDE, records=len(live))
-        for link in live:
-            context.tally.add(entity, Direction.ZOHO_TO_JDE, deleted=1)
-            if context.dry_run:
-                continue
-            checkpoint.link(attrs.evolve(link, deleted_in="zoho", deleted_at=context.clock()))
-            message = "deleted in Zoho; nothing deleted in JDE (financial master data)"
-            flag = self.config.orchestrations.flag_deleted
-            if flag:
-                try:
-                    self._jde.flag_deleted(flag, entity, link.jde_key, audit_id=context.new_audit_id())
-                    message += f"; flagged by {flag}"
-                except SdkError as error:
-                    message += f"; flagging failed: {redact_text(str(error))}"
-            checkpoint.event(AuditAction.DELETE, jde_key=link.jde_key, zoho_id=link.zoho_id, message=message)
-        checkpoint.commit()
 
     # -- JDE -> Zoho -------------------------------------------------------------------------------------
 
