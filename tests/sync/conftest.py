@@ -14,10 +14,11 @@ from jde_zoho_sdk.jde import AisClient, AisCredentials
 from jde_zoho_sdk.sync.config import SyncConfig
 from jde_zoho_sdk.sync.engine import SyncEngine
 from jde_zoho_sdk.sync.observers import RecordingObserver
+from jde_zoho_sdk.sync.protocols import Mapper
 from jde_zoho_sdk.sync.sqlite_store import SqliteStateStore
 from jde_zoho_sdk.testing import seed
 from jde_zoho_sdk.testing.ais import AisEmulator
-from jde_zoho_sdk.testing.zoho import ZohoEmulator
+from jde_zoho_sdk.testing.zoho import ZohoEmulator, ZohoField
 from jde_zoho_sdk.zoho import Region, ZohoClient, ZohoOAuth
 
 JDE_ZONE = "America/Chicago"
@@ -53,11 +54,12 @@ class Systems:
     clock: FakeClock
     observer: RecordingObserver = attrs.field(factory=RecordingObserver)
 
-    def engine(self, **config: object) -> SyncEngine:
+    def engine(self, mapper: Mapper | None = None, **config: object) -> SyncEngine:
         return SyncEngine(
             ais=self.ais,
             zoho=self.zoho,
             store=self.store,
+            mapper=mapper,
             config=SyncConfig(**config),  # type: ignore[arg-type]
             observers=[self.observer],
             clock=self.clock,
@@ -81,11 +83,19 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def systems(tmp_path: Path, clock: FakeClock) -> Iterator[Systems]:
+def zoho_extra_fields() -> dict[str, list[ZohoField]]:
+    """Custom fields the Zoho emulator has beyond the built-in ones (override it in a test module)."""
+    return {}
+
+
+@pytest.fixture
+def systems(
+    tmp_path: Path, clock: FakeClock, zoho_extra_fields: dict[str, list[ZohoField]]
+) -> Iterator[Systems]:
     retry = RetryPolicy(sleep=no_sleep, max_tries=4)
     with (
         AisEmulator(timezone=JDE_ZONE, clock=clock).serve() as ais_emu,
-        ZohoEmulator(notify=False, clock=clock).serve() as zoho_emu,
+        ZohoEmulator(notify=False, clock=clock, extra_fields=zoho_extra_fields).serve() as zoho_emu,
     ):
         assert ais_emu.url is not None
         region = Region.custom(zoho_emu.url, zoho_emu.url)

@@ -9,18 +9,15 @@ import pytest
 
 from jde_zoho_sdk import RetryPolicy
 from jde_zoho_sdk.jde import AisClient, AisCredentials
-from jde_zoho_sdk.sync.config import SyncConfig
 from jde_zoho_sdk.sync.engine import SyncAbortedError, SyncEngine
 from jde_zoho_sdk.sync.events import BatchWritten, CheckpointCommitted, RunFinished, RunStarted
 from jde_zoho_sdk.sync.merge import FieldPolicy
 from jde_zoho_sdk.sync.model import AuditAction, Direction, Entity
 from jde_zoho_sdk.sync.sqlite_store import SqliteStateStore
 from jde_zoho_sdk.testing import seed
-from jde_zoho_sdk.testing.ais import AisEmulator
 from jde_zoho_sdk.testing.faults import Fault
-from jde_zoho_sdk.testing.zoho import ZohoEmulator, ZohoField
-from jde_zoho_sdk.zoho import Notification, Region, ZohoClient, ZohoOAuth
-from tests.sync.conftest import FakeClock, Systems
+from jde_zoho_sdk.zoho import Notification
+from tests.sync.conftest import Systems
 
 CUSTOMER = 100_004  # seeded customers with index % 5 in (3, 4) are only in JDE
 
@@ -374,41 +371,6 @@ def test_a_lost_state_store_is_rebuilt_from_the_keys_zoho_holds_without_twins(
         assert len(synced.zoho_emu.records("Contacts")) == contacts
         [link] = fresh.get_links_by_jde(Entity.CUSTOMER, [str(CUSTOMER)]).values()
         assert link.zoho_id == synced.account(CUSTOMER)["id"]
-
-
-def test_reconcile_can_flag_the_zoho_twin_of_a_record_deleted_in_jde(
-    tmp_path: Path, clock: FakeClock
-) -> None:
-    extra = {
-        "Accounts": [ZohoField(api_name="JDE_Deleted", data_type="boolean", label="JDE deleted", custom=True)]
-    }
-    retry = RetryPolicy(sleep=lambda _s: None)
-    ais_emu, zoho_emu = AisEmulator(clock=clock), ZohoEmulator(notify=False, clock=clock, extra_fields=extra)
-    seed.load(seed.generate(customers=8, seed=17), ais=ais_emu, zoho=zoho_emu)
-    region = Region.custom(zoho_emu.url, zoho_emu.url)
-    oauth = ZohoOAuth.from_refresh_token(
-        zoho_emu.client_id, zoho_emu.client_secret, zoho_emu.refresh_token, region
-    )
-    with (
-        AisClient(
-            "https://ais", AisCredentials("JDE", "JDE"), transport=ais_emu.transport(), retry=retry
-        ) as ais,
-        ZohoClient(oauth, transport=zoho_emu.transport(), retry=retry) as zoho,
-        SqliteStateStore(tmp_path / "s.db") as store,
-    ):
-        engine = SyncEngine(
-            ais=ais, zoho=zoho, store=store, clock=clock, config=SyncConfig(flag_zoho_on_jde_delete=True)
-        )
-        engine.run()
-        [link] = store.get_links_by_jde(Entity.CUSTOMER, [str(CUSTOMER)]).values()
-        ais_emu.tables.delete("F0101", {"AN8": CUSTOMER})
-        report = engine.reconcile()
-        assert report.counts[(Entity.CUSTOMER, Direction.JDE_TO_ZOHO)].deleted == 1
-        account = zoho_emu.get("Accounts", link.zoho_id)
-        assert account is not None
-        assert account["JDE_Deleted"] is True
-        [event] = [e for e in store.query_audit(run_id=report.run_id) if e.action is AuditAction.DELETE]
-        assert account["Sync_Audit_ID"] == event.audit_id
 
 
 class _Crash(BaseException):
