@@ -406,3 +406,30 @@ def test_a_write_lost_in_a_crash_is_audited_even_when_the_record_was_edited_agai
     assert any(event.action is AuditAction.UPDATE and event.jde_key == str(CUSTOMER) for event in found)
     synced.clock.advance(60)
     assert synced.engine().run().written == 0
+
+
+def test_a_second_write_in_the_same_second_lost_in_a_crash_is_audited(synced: Systems) -> None:
+    # A new Zoho account: the pull creates it in JDE and writes the key back, then the push writes the JDE
+    # record's values to it in the same run (Zoho times are whole seconds: the same Modified_Time).
+    zoho_id = synced.zoho_emu.insert(
+        "Accounts",
+        {"Account_Name": "Same Second LLC", "Email": "ap@samesecond.example", "Billing_Country": "Canada"},
+    )
+    engine = synced.engine()
+
+    class CrashAfterThePush:
+        def on_event(self, event: object) -> None:
+            if isinstance(event, BatchWritten) and event.direction is Direction.JDE_TO_ZOHO:
+                raise _Crash
+
+    engine.observers = (*engine.observers, CrashAfterThePush())
+    with pytest.raises(_Crash):
+        engine.run()
+    account = synced.zoho_emu.get("Accounts", zoho_id)
+    assert account is not None
+    stamp = account["Sync_Audit_ID"]
+    synced.clock.advance(60)
+
+    synced.engine().run()
+
+    assert stamp in {event.audit_id for event in synced.store.query_audit(limit=10_000)}

@@ -165,10 +165,11 @@ def _merged_pair(
         jde_updated_at=aggregate.updated_at,
         zoho_modified_at=item.record.modified_time,
     )
-    if link is not None:
-        # Changed since our last recorded write: the change may include a write of ours whose checkpoint a
-        # crash lost, edited again since or not, whose audit id a write below would overwrite.
-        _account_for_stamp(checkpoint, item.record, link, _audit_stamp(context, checkpoint, item.record))
+    # The record may carry the audit id of a write of ours whose checkpoint a crash lost (edited again since
+    # or not; for a first link, the write that gave it its JDE key), which a write below would overwrite.
+    _account_for_stamp(
+        checkpoint, item.record, link, _audit_stamp(context, checkpoint, item.record), aggregate.key
+    )
     if link is not None and result.conflicts:
         _conflict(context, checkpoint, pair)
     if link is not None and pair.jde_ok and pair.zoho_ok:
@@ -192,29 +193,36 @@ def _account_for_unrecorded_write(
     context: RunContext, checkpoint: Checkpoint, record: ZohoRecord, link: Link
 ) -> None:
     """Account for a write of ours, found unchanged, whose checkpoint a crash lost; remember its time."""
-    if _account_for_stamp(checkpoint, record, link, _audit_stamp(context, checkpoint, record)):
+    _account_for_stamp(checkpoint, record, link, _audit_stamp(context, checkpoint, record), link.jde_key)
+    known = link.zoho_modified_at
+    if record.modified_time is not None and (known is None or record.modified_time > known):
         checkpoint.link(attrs.evolve(link, zoho_modified_at=record.modified_time))
 
 
-def _account_for_stamp(checkpoint: Checkpoint, record: ZohoRecord, link: Link, stamp: str) -> bool:
-    """Record the audit id a record modified after our last recorded write carries; whether it was so.
+def _account_for_stamp(
+    checkpoint: Checkpoint, record: ZohoRecord, link: Link | None, stamp: str, jde_key: str
+) -> None:
+    """Record the audit id a record carries when it may be one no event has.
 
-    That id is a write of ours whose checkpoint a crash lost, or (the usual case) one already recorded,
-    which the store ignores. Recording it keeps every write accounted for, even once a later write has
-    overwritten the id on the record.
+    A record modified at or after our last recorded write to it (Zoho times are whole seconds, and a run
+    may write a record twice in one second), or not linked yet, may carry the id of a write of ours whose
+    checkpoint a crash lost. Usually the id is recorded already (the store ignores it again) or, on a
+    record a user copied, another record's. Recording it keeps every write accounted for, even once a
+    later write has overwritten the id on the record.
     """
-    known = link.zoho_modified_at
-    if record.modified_time is None or (known is not None and record.modified_time <= known):
-        return False
+    known = link.zoho_modified_at if link is not None else None
+    if link is not None and (
+        record.modified_time is None or (known is not None and record.modified_time < known)
+    ):
+        return
     if stamp and not checkpoint.uses(stamp):
         checkpoint.event(
             AuditAction.SKIP,
-            jde_key=link.jde_key,
-            zoho_id=link.zoho_id,
+            jde_key=jde_key,
+            zoho_id=record.id,
             audit_id=stamp,
             message="a write of ours found in place, whose audit record a crash lost",
         )
-    return True
 
 
 def _audit_stamp(context: RunContext, checkpoint: Checkpoint, record: ZohoRecord) -> str:
