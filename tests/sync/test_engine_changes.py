@@ -377,18 +377,23 @@ class _Crash(BaseException):
     """Stops a run like a kill (no handler of the engine catches a BaseException)."""
 
 
-def test_a_write_lost_in_a_crash_is_audited_even_when_the_record_was_edited_again(synced: Systems) -> None:
-    synced.ais_emu.tables.update("F03012", {"AN8": CUSTOMER, "CO": "00000"}, {"ACL": Decimal(61_000)})
-    engine = synced.engine()
+def crash_after_a_write(systems: Systems, direction: Direction) -> None:
+    """Run until a batch is written in ``direction``, then stop like a kill (before its checkpoint)."""
+    engine = systems.engine()
 
-    class CrashAfterZohoWrite:
+    class CrashAfterWrite:
         def on_event(self, event: object) -> None:
-            if isinstance(event, BatchWritten) and event.direction is Direction.JDE_TO_ZOHO:
+            if isinstance(event, BatchWritten) and event.direction is direction:
                 raise _Crash
 
-    engine.observers = (*engine.observers, CrashAfterZohoWrite())
+    engine.observers = (*engine.observers, CrashAfterWrite())
     with pytest.raises(_Crash):
         engine.run()
+
+
+def test_a_write_lost_in_a_crash_is_audited_even_when_the_record_was_edited_again(synced: Systems) -> None:
+    synced.ais_emu.tables.update("F03012", {"AN8": CUSTOMER, "CO": "00000"}, {"ACL": Decimal(61_000)})
+    crash_after_a_write(synced, Direction.JDE_TO_ZOHO)
     account = synced.account(CUSTOMER)
     lost = account["Sync_Audit_ID"]
     assert lost not in {event.audit_id for event in synced.store.query_audit(limit=10_000)}
@@ -415,16 +420,7 @@ def test_a_second_write_in_the_same_second_lost_in_a_crash_is_audited(synced: Sy
         "Accounts",
         {"Account_Name": "Same Second LLC", "Email": "ap@samesecond.example", "Billing_Country": "Canada"},
     )
-    engine = synced.engine()
-
-    class CrashAfterThePush:
-        def on_event(self, event: object) -> None:
-            if isinstance(event, BatchWritten) and event.direction is Direction.JDE_TO_ZOHO:
-                raise _Crash
-
-    engine.observers = (*engine.observers, CrashAfterThePush())
-    with pytest.raises(_Crash):
-        engine.run()
+    crash_after_a_write(synced, Direction.JDE_TO_ZOHO)
     account = synced.zoho_emu.get("Accounts", zoho_id)
     assert account is not None
     stamp = account["Sync_Audit_ID"]
@@ -433,3 +429,32 @@ def test_a_second_write_in_the_same_second_lost_in_a_crash_is_audited(synced: Sy
     synced.engine().run()
 
     assert stamp in {event.audit_id for event in synced.store.query_audit(limit=10_000)}
+
+
+def _set_jde_city(systems: Systems, number: int, city: str) -> None:
+    for row in systems.ais_emu.tables.rows("F0116", AN8=number):
+        systems.ais_emu.tables.update("F0116", {"AN8": number, "EFTB": row["EFTB"]}, {"CTY1": city})
+
+
+def test_a_write_lost_in_a_crash_does_not_pass_for_a_newer_edit_on_its_target(synced: Systems) -> None:
+    # JDE's city goes to Zoho, and the run crashes before its checkpoint: the link still says "Chicago".
+    _set_jde_city(synced, CUSTOMER, "Skokie")
+    crash_after_a_write(synced, Direction.JDE_TO_ZOHO)
+    account = synced.account(CUSTOMER)
+    assert account["Billing_City"] == "Skokie"
+    # Then JDE's city changes again, and later someone edits another field of the Zoho account: the
+    # account's Modified_Time is now newer than JDE's edit.
+    synced.clock.advance(60)
+    _set_jde_city(synced, CUSTOMER, "Joliet")
+    synced.clock.advance(60)
+    synced.zoho_emu.update("Accounts", str(account["id"]), {"Phone": "312 555 0199"})
+
+    report = synced.engine().run()
+
+    # Zoho's "Skokie" was the crashed write, not an edit: JDE's later "Joliet" wins, the phone reaches JDE.
+    assert report.failed == 0
+    assert synced.account(CUSTOMER)["Billing_City"] == "Joliet"
+    assert {row["CTY1"] for row in synced.ais_emu.tables.rows("F0116", AN8=CUSTOMER)} == {"Joliet"}
+    [link] = synced.store.get_links_by_jde(Entity.CUSTOMER, [str(CUSTOMER)]).values()
+    assert link.pending is None
+    assert link.jde_snapshot["city"] == link.zoho_snapshot["city"] == "Joliet"

@@ -36,6 +36,7 @@ from jde_zoho_sdk.sync.model import (
     JdeAggregate,
     Link,
     Outcome,
+    PendingWrite,
     QueuedChange,
     Supplier,
 )
@@ -73,6 +74,7 @@ __all__ = [
     "OrchestrationNames",
     "Outcome",
     "PageRead",
+    "PendingWrite",
     "PlannedChange",
     "QueuedChange",
     "RecordFailed",

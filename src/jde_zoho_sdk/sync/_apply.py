@@ -23,7 +23,7 @@ from jde_zoho_sdk.sync._writes import run_all
 from jde_zoho_sdk.sync._zoho_gateway import ZohoWrite
 from jde_zoho_sdk.sync.events import BatchWritten
 from jde_zoho_sdk.sync.merge import MergeResult
-from jde_zoho_sdk.sync.model import AuditAction, Canonical, Direction, Link
+from jde_zoho_sdk.sync.model import AuditAction, Canonical, Direction, Link, PendingWrite
 from jde_zoho_sdk.sync.protocols import MappingContext
 
 __all__ = ["Pair", "apply_pairs", "plan_pairs"]
@@ -289,12 +289,28 @@ def apply_pairs(
     Raises:
         SdkError: A system-level error that stopped the JDE writes (after what succeeded was committed).
     """
+    checkpoint.journal(
+        [
+            (pair.link, _pending(pair.result))
+            for pair in pairs
+            if pair.link is not None and not (pair.jde_ok and pair.zoho_ok)
+        ]
+    )
     stop = _jde_phase(context, checkpoint, pairs, mapping)
     _zoho_phase(context, checkpoint, pairs, mapping)
     _links(context, checkpoint, pairs)
     checkpoint.commit()
     if stop is not None:
         raise stop
+
+
+def _pending(result: MergeResult[Canonical]) -> PendingWrite:
+    return PendingWrite(
+        jde_snapshot=result.jde.values(),
+        zoho_snapshot=result.zoho.values(),
+        to_jde=frozenset(result.to_jde),
+        to_zoho=frozenset(result.to_zoho),
+    )
 
 
 def plan_pairs(context: RunContext, checkpoint: Checkpoint, pairs: Sequence[Pair]) -> None:

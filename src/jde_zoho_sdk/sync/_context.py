@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import os
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 
 import attrs
@@ -26,6 +26,7 @@ from jde_zoho_sdk.sync.model import (
     Failure,
     Link,
     Outcome,
+    PendingWrite,
 )
 from jde_zoho_sdk.sync.protocols import Mapper, StateStore
 from jde_zoho_sdk.sync.report import FieldChange, PlannedChange, SyncReport, _Tally
@@ -141,10 +142,24 @@ class Checkpoint:
     resolved: set[str] = attrs.field(factory=set)
     records: int = 0
     _audit_ids: set[str] = attrs.field(factory=set, init=False)
+    _journaled: dict[tuple[str, str], Link] = attrs.field(factory=dict, init=False)
 
     def link(self, link: Link) -> None:
-        """Store (or replace) a link at commit."""
+        """Store (or replace) a link at commit (a write it journaled is then done: its journal is cleared)."""
         self.links[(link.entity, link.jde_key)] = link
+
+    def journal(self, writes: Sequence[tuple[Link, PendingWrite]]) -> None:
+        """Record in the store, before they are sent, the writes about to be made to linked pairs.
+
+        :meth:`commit` clears each, with the link the batch recorded for its pair; a pair that recorded
+        none (its write failed) gets its link back as it was before.
+        """
+        if self.context.dry_run or not writes:
+            return
+        with self.context.store.transaction():
+            self.context.store.put_links([attrs.evolve(link, pending=pending) for link, pending in writes])
+        for link, _ in writes:
+            self._journaled.setdefault((link.entity, link.jde_key), link)
 
     def uses(self, audit_id: str) -> bool:
         """Whether an event of this batch already has ``audit_id``."""
@@ -253,9 +268,13 @@ class Checkpoint:
         context = self.context
         if context.dry_run:
             return
+        links = [
+            link if link.pending is None else attrs.evolve(link, pending=None) for link in self.links.values()
+        ]
+        links += [link for key, link in self._journaled.items() if key not in self.links]
         with context.store.transaction():
-            if self.links:
-                context.store.put_links(list(self.links.values()))
+            if links:
+                context.store.put_links(links)
             if self.audit:
                 context.store.append_audit(self.audit)
             if self.failures:

@@ -138,11 +138,12 @@ def _merged_pair(
     link = item.link
     try:
         jde_now = mapper.normalize(mapper.from_jde(aggregate), "jde")
+        jde_base, zoho_base = _last_synced(link, jde_now, item.zoho) if link else (None, None)
         result = merge(
             jde_now=jde_now,
             zoho_now=item.zoho,
-            jde_base=link.jde_snapshot if link else None,
-            zoho_base=link.zoho_snapshot if link else None,
+            jde_base=jde_base,
+            zoho_base=zoho_base,
             policy=context.policy(checkpoint.entity),
             normalize=mapper.normalize,
             jde_updated_at=aggregate.updated_at,
@@ -187,6 +188,30 @@ def _merged_pair(
         checkpoint.succeeded(item.record.id)
         return None
     return pair
+
+
+def _last_synced(
+    link: Link, jde_now: Canonical, zoho_now: Canonical
+) -> tuple[Mapping[str, object], Mapping[str, object]]:
+    """The base of the merge: the link's snapshots, and the fields of a journaled write that landed.
+
+    A write whose checkpoint a crash lost is still on the link (:class:`PendingWrite`). Each field it
+    wrote that the target holds is taken as synced with the values of that write; otherwise the write
+    would pass for a change made on the target, dated by the record's last modification.
+    """
+    pending = link.pending
+    if pending is None:
+        return link.jde_snapshot, link.zoho_snapshot
+    jde_base, zoho_base = dict(link.jde_snapshot), dict(link.zoho_snapshot)
+    for fields, now, written in (
+        (pending.to_zoho, zoho_now.values(), pending.zoho_snapshot),
+        (pending.to_jde, jde_now.values(), pending.jde_snapshot),
+    ):
+        for field in fields:
+            if now.get(field) == written.get(field):
+                jde_base[field] = pending.jde_snapshot.get(field)
+                zoho_base[field] = pending.zoho_snapshot.get(field)
+    return jde_base, zoho_base
 
 
 def _account_for_unrecorded_write(

@@ -8,7 +8,7 @@ Enumerations are stored by value, datetimes and JSON as ``_sqlite_codec`` writes
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from jde_zoho_sdk._redact import Secret
 from jde_zoho_sdk.sync._sqlite_codec import (
@@ -30,6 +30,7 @@ from jde_zoho_sdk.sync.model import (
     Failure,
     Link,
     Outcome,
+    PendingWrite,
 )
 
 __all__ = [
@@ -57,7 +58,7 @@ ENTITIES: Final = {entity.value: entity for entity in Entity}
 
 LINK_COLUMNS: Final = (
     "entity, jde_key, zoho_id, jde_snapshot, zoho_snapshot, email, tax_id, "
-    "jde_updated_at, zoho_modified_at, synced_at, deleted_in, deleted_at"
+    "jde_updated_at, zoho_modified_at, synced_at, deleted_in, deleted_at, pending"
 )
 """The columns :func:`link_from_row` reads, in order (``email_match`` is written, never read)."""
 
@@ -92,6 +93,7 @@ def link_row(link: Link) -> tuple[str | None, ...]:
         encode_time(link.synced_at),
         link.deleted_in,
         encode_time_or_none(link.deleted_at),
+        None if link.pending is None else _encode_pending(link.pending),
     )
 
 
@@ -110,6 +112,28 @@ def link_from_row(row: Row) -> Link:
         synced_at=decode_time(row[9]),
         deleted_in=row[10],
         deleted_at=decode_time_or_none(row[11]),
+        pending=None if row[12] is None else _decode_pending(row[12]),
+    )
+
+
+def _encode_pending(pending: PendingWrite) -> str:
+    return encode_json(
+        {
+            "jde": pending.jde_snapshot,
+            "zoho": pending.zoho_snapshot,
+            "to_jde": sorted(pending.to_jde),
+            "to_zoho": sorted(pending.to_zoho),
+        }
+    )
+
+
+def _decode_pending(text: str) -> PendingWrite:
+    found = decode_mapping(text)
+    return PendingWrite(
+        jde_snapshot=cast("dict[str, object]", found["jde"]),
+        zoho_snapshot=cast("dict[str, object]", found["zoho"]),
+        to_jde=frozenset(cast("list[str]", found["to_jde"])),
+        to_zoho=frozenset(cast("list[str]", found["to_zoho"])),
     )
 
 

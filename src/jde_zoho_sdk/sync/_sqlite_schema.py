@@ -44,6 +44,7 @@ _V1: Final = (
         synced_at TEXT NOT NULL,
         deleted_in TEXT NOT NULL,
         deleted_at TEXT,
+        pending TEXT,
         PRIMARY KEY (entity, jde_key)
     )""",
     # A Zoho id belongs to one link per entity; put_links relies on INSERT OR REPLACE honouring this index.

@@ -33,6 +33,7 @@ __all__ = [
     "JdeAggregate",
     "Link",
     "Outcome",
+    "PendingWrite",
     "QueuedChange",
     "Supplier",
     "canonical_from_values",
@@ -357,6 +358,28 @@ def split_contact_key(key: str) -> tuple[int, int]:
 
 
 @attrs.frozen(kw_only=True)
+class PendingWrite:
+    """A write to a linked pair, journaled just before it is sent and cleared by the checkpoint after it.
+
+    A crash between the write and its checkpoint leaves it on the link. The next run then takes, as the
+    last synced value of each field written, the value written wherever the target holds it (the write
+    landed), so that write is not mistaken for a change made on that side, which a later edit of another
+    field would otherwise date and let win a conflict.
+
+    Attributes:
+        jde_snapshot: The canonical values JDE holds once written (as the checkpoint would record them).
+        zoho_snapshot: The canonical values Zoho holds once written.
+        to_jde: The fields written to JDE.
+        to_zoho: The fields written to Zoho.
+    """
+
+    jde_snapshot: Mapping[str, object]
+    zoho_snapshot: Mapping[str, object]
+    to_jde: frozenset[str] = frozenset()
+    to_zoho: frozenset[str] = frozenset()
+
+
+@attrs.frozen(kw_only=True)
 class Link:
     """The identity of one record in both systems, and what was last synced.
 
@@ -373,6 +396,8 @@ class Link:
         synced_at: When the pair was last written or confirmed (UTC).
         deleted_in: ``"jde"`` or ``"zoho"`` once the record was deleted there; ``""`` while alive.
         deleted_at: When the delete was recorded.
+        pending: A write journaled before it was sent and not checkpointed yet (see :class:`PendingWrite`);
+            a state store keeps it like the other fields.
     """
 
     entity: Entity
@@ -387,6 +412,7 @@ class Link:
     zoho_modified_at: datetime | None = None
     deleted_in: str = ""
     deleted_at: datetime | None = None
+    pending: PendingWrite | None = None
 
     @property
     def deleted(self) -> bool:

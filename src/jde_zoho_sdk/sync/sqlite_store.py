@@ -82,8 +82,8 @@ statement serves every full chunk."""
 # exactly the protocol's "a link that takes a Zoho id from another replaces it", in one statement.
 _PUT_LINK: Final = (
     "INSERT OR REPLACE INTO links (entity, jde_key, zoho_id, jde_snapshot, zoho_snapshot, email, "
-    "email_match, tax_id, jde_updated_at, zoho_modified_at, synced_at, deleted_in, deleted_at) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "email_match, tax_id, jde_updated_at, zoho_modified_at, synced_at, deleted_in, deleted_at, pending) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 # A re-enqueue keeps the item's place (item_id), takes a new sequence, and keeps the newest server_time
 # with the operation that came with it: notifications may arrive out of order, and the newest one tells
@@ -465,7 +465,7 @@ class SqliteStateStore:
                     f"AND deleted_in = '' AND {column} IN ({_marks(len(chunk))})"
                 )
                 for row in conn.execute(sql, (Entity(entity).value, *chunk)):
-                    found[row[12]].append(link_from_row(row))
+                    found[row[-1]].append(link_from_row(row))  # the column after LINK_COLUMNS
         for links in found.values():
             links.sort(key=lambda link: link.jde_key)
         return dict(found)

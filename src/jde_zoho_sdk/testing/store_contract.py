@@ -45,6 +45,7 @@ from jde_zoho_sdk.sync.model import (
     Failure,
     Link,
     Outcome,
+    PendingWrite,
     QueuedChange,
 )
 from jde_zoho_sdk.sync.protocols import StateStore
@@ -275,6 +276,22 @@ class StateStoreContract:
         assert got == link
         for value in (got.synced_at, got.jde_updated_at, got.zoho_modified_at, got.deleted_at):
             assert _is_utc(value)
+
+    def test_a_journaled_write_round_trips_and_is_cleared_by_the_next_put(self, store: StateStore) -> None:
+        """``Link.pending`` (a write journaled before it is sent) is kept whole, Decimals included."""
+        pending = PendingWrite(
+            jde_snapshot={**_SNAPSHOT, "city": "Skokie"},
+            zoho_snapshot={"city": "Skokie", "credit_limit": Decimal("125000.50")},
+            to_jde=frozenset(),
+            to_zoho=frozenset({"city", "credit_limit"}),
+        )
+        store.put_links([attrs.evolve(_link("1"), pending=pending)])
+        got = store.get_links_by_jde(Entity.CUSTOMER, ["1"])["1"]
+        assert got.pending == pending
+        assert got.pending is not None
+        assert str(got.pending.zoho_snapshot["credit_limit"]) == "125000.50"
+        store.put_links([_link("1")])
+        assert store.get_links_by_jde(Entity.CUSTOMER, ["1"])["1"].pending is None
 
     def test_snapshot_decimals_come_back_as_decimals_with_their_digits(self, store: StateStore) -> None:
         """Money is never turned into a float, and keeps its scale (125000.50 stays 125000.50)."""
