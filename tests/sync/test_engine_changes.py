@@ -299,17 +299,23 @@ def test_stop_ends_the_run_after_the_batch_in_flight_and_the_next_run_finishes(s
         )
     engine = synced.engine(batch_size=4)
 
-    class StopAfterFirstWrite:
-        def on_event(self, event: object) -> None:
-            if isinstance(event, BatchWritten):
-                engine.stop()
+    plans: list[bool] = []
 
-    engine.observers = (*engine.observers, StopAfterFirstWrite())
+    class StopAfterFirstWriteThenPlan:
+        def on_event(self, event: object) -> None:
+            if isinstance(event, BatchWritten) and not plans:
+                engine.stop()
+                # A plan made while the run goes on must not erase the stop aimed at the run.
+                plans.append(engine.plan().report.stopped)
+
+    engine.observers = (*engine.observers, StopAfterFirstWriteThenPlan())
     cursor = synced.store.get_cursor("jde:F03012")
     report = engine.run()
     assert report.stopped
+    assert plans == [True]  # the plan stopped too
     assert 0 < report.written < 12
     assert synced.store.get_cursor("jde:F03012") == cursor  # the JDE phase did not finish
+    assert not engine.plan().report.stopped  # the stop was for that run only
     again = synced.engine().run()
     assert not again.stopped
     assert synced.account(100_012)["Credit_Limit"] == Decimal(2_011)

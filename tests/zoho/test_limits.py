@@ -150,3 +150,26 @@ def test_the_edition_sets_the_default_concurrency() -> None:
     assert ZohoClient(oauth, edition="free", max_concurrency=2).max_concurrency == 2
     with pytest.raises(ZohoConfigError, match="unknown edition"):
         ZohoClient(oauth, edition="platinum")  # type: ignore[arg-type]
+
+
+def test_overlapping_windows_each_end_only_their_own_allowance() -> None:
+    meter = CreditMeter(None)
+    run, plan = meter.window(5), meter.window(100)
+    run.__enter__()
+    plan.__enter__()
+    meter.spend(3)
+    run.__exit__(None, None, None)  # the run ends first, while the plan goes on
+    meter.spend(50)  # past what the run allowed: only the plan's allowance counts now
+    with pytest.raises(CreditBudgetExceededError):
+        meter.spend(48)  # the plan's 100 would be passed
+    plan.__exit__(None, None, None)
+    meter.spend(1_000)  # no window left: no cap stays behind
+    assert meter.spent == 1_053
+
+
+def test_a_window_inside_a_budget_is_bounded_by_both() -> None:
+    meter = CreditMeter(10)
+    with meter.window(50):
+        meter.spend(10)
+        with pytest.raises(CreditBudgetExceededError, match="raise credit_budget"):
+            meter.spend(1)

@@ -256,7 +256,8 @@ class SyncEngine:
         """Ask the run in progress to stop after the batch in flight (from another thread or a signal).
 
         What was written is checkpointed; cursors whose phase did not finish stay where they were, so the
-        next run picks up exactly there. The stopped run returns its report with ``stopped=True``.
+        next run picks up exactly there. The stopped run returns its report with ``stopped=True``. A
+        :meth:`plan` in progress stops too; the next run (not plan) starts afresh.
         """
         self._stop.set()
 
@@ -305,7 +306,10 @@ class SyncEngine:
             zoho=self._zoho,
             dry_run=dry_run,
         )
-        self._stop.clear()
+        if not dry_run:
+            # Only one real run holds the lock: a stop() before it was for an earlier run. A plan made
+            # meanwhile must not erase a stop() aimed at the run in progress.
+            self._stop.clear()
         self._emit(RunStarted(run_id=run_id, directions=directions, dry_run=dry_run))
         error: SdkError | None = None
         unexpected = ""
@@ -321,6 +325,8 @@ class SyncEngine:
             unexpected = f"{type(crash).__name__}: {crash}"
             raise
         finally:
+            if not dry_run:
+                self._stop.clear()  # a stop() is for the run in progress, not the next one
             context.report = SyncReport(
                 run_id=run_id,
                 started_at=started,

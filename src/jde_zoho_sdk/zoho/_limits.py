@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Final, Literal
 
+import attrs
 import httpx
 
 from jde_zoho_sdk.zoho.errors import CreditBudgetExceededError
@@ -82,6 +83,14 @@ class ConcurrencyLimiter:
             return self._peak
 
 
+@attrs.define
+class _Window:
+    """One :meth:`CreditMeter.window`: its own allowance and what was spent inside it."""
+
+    limit: int
+    spent: int = 0
+
+
 class CreditMeter:
     """Counts the API credits a client spends and refuses a call that would pass the budget.
 
@@ -95,31 +104,46 @@ class CreditMeter:
         self.budget = budget
         self._lock = threading.Lock()
         self._spent = 0
+        self._windows: list[_Window] = []
 
     def spend(self, cost: int) -> None:
         """Count a call's credits before it is sent.
 
         Raises:
-            CreditBudgetExceededError: The call would pass the budget (nothing is counted).
+            CreditBudgetExceededError: The call would pass the budget or an open window's allowance
+                (nothing is counted).
         """
         with self._lock:
             if self.budget is not None and self._spent + cost > self.budget:
                 raise CreditBudgetExceededError(budget=self.budget, spent=self._spent, cost=cost)
+            for window in self._windows:
+                if window.spent + cost > window.limit:
+                    raise CreditBudgetExceededError(budget=window.limit, spent=window.spent, cost=cost)
             self._spent += cost
+            for window in self._windows:
+                window.spent += cost
 
     @contextmanager
     def window(self, credits: int | None) -> Iterator[None]:
-        """Allow at most ``credits`` more credits inside the block (None: no more limit than before)."""
+        """Allow at most ``credits`` more credits inside the block (None: no more limit than before).
+
+        Windows are independent: each counts every call made while it is open (the client is shared, so
+        overlapping windows both count each other's calls), and closing one, in any order, ends only its
+        own allowance.
+        """
+        if credits is None:
+            yield
+            return
+        if credits < 0:
+            raise ValueError("a credit allowance cannot be negative")
+        window = _Window(credits)
         with self._lock:
-            previous = self.budget
-            if credits is not None:
-                ceiling = self._spent + credits
-                self.budget = ceiling if previous is None else min(previous, ceiling)
+            self._windows.append(window)
         try:
             yield
         finally:
             with self._lock:
-                self.budget = previous
+                self._windows.remove(window)
 
     @property
     def spent(self) -> int:
