@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import timedelta
 from types import MappingProxyType
 from typing import Final
 
 import attrs
 
+from jde_zoho_sdk.errors import ConfigError
 from jde_zoho_sdk.sync.merge import FieldPolicy
 from jde_zoho_sdk.sync.model import Entity
 
@@ -77,13 +78,92 @@ DEFAULT_POLICIES: Final[Mapping[str, FieldPolicy]] = MappingProxyType(
 """Field -> policy by default; every other field is :attr:`FieldPolicy.NEWEST_WINS`."""
 
 
+_ENTITY_NAMES: Final = ", ".join(entity.value for entity in Entity)
+_POLICY_NAMES: Final = ", ".join(policy.value for policy in FieldPolicy)
+
+
+def _refused(name: str, message: str) -> ConfigError:
+    return ConfigError(message, path=f"SyncConfig.{name}")
+
+
+def _policy(name: str, value: FieldPolicy | str) -> FieldPolicy:
+    try:
+        return FieldPolicy(value)
+    except ValueError:
+        raise _refused(name, f"expected one of {_POLICY_NAMES}, got {value!r}") from None
+
+
 def _read_only_policies(value: Mapping[str, FieldPolicy]) -> Mapping[str, FieldPolicy]:
-    return MappingProxyType({name: FieldPolicy(policy) for name, policy in value.items()})
+    policies: dict[str, FieldPolicy] = {}
+    for name, policy in value.items():
+        entity, dot, field = str(name).rpartition(".")
+        if not field or (dot and entity not in {e.value for e in Entity}):
+            raise _refused(
+                f"policies[{name!r}]",
+                f"expected a canonical field (credit_limit) or entity.field (supplier.payment_terms) with an "
+                f"entity among {_ENTITY_NAMES}",
+            )
+        policies[name] = _policy(f"policies[{name!r}]", policy)
+    return MappingProxyType(policies)
+
+
+def _default_policy(value: FieldPolicy | str) -> FieldPolicy:
+    return _policy("default_policy", value)
+
+
+def _entities(value: Collection[Entity | str]) -> frozenset[Entity]:
+    if isinstance(value, str):
+        raise _refused("entities", f"expected a collection of entities, got the text {value!r}")
+    try:
+        entities = frozenset(Entity(entity) for entity in value)
+    except ValueError as bad:
+        raise _refused("entities", f"{bad}: expected entities among {_ENTITY_NAMES}") from None
+    if not entities:
+        raise _refused("entities", f"expected at least one of {_ENTITY_NAMES}")
+    return entities
+
+
+def _codes(name: str, value: Collection[object]) -> tuple[str, ...]:
+    # A plain "CV" would silently mean the types "C" and "V".
+    if isinstance(value, str) or not all(isinstance(code, str) and code.strip() for code in value):
+        raise _refused(name, f"expected F0101.AT1 codes as a tuple of texts, such as ('C',), got {value!r}")
+    if not value:
+        raise _refused(name, "expected at least one F0101.AT1 code, such as C or V")
+    return tuple(str(code).strip() for code in value)
+
+
+def _customer_types(value: Collection[object]) -> tuple[str, ...]:
+    return _codes("customer_search_types", value)
+
+
+def _supplier_types(value: Collection[object]) -> tuple[str, ...]:
+    return _codes("supplier_search_types", value)
 
 
 def _positive(_instance: object, attribute: attrs.Attribute[int], value: int) -> None:
     if value < 1:
-        raise ValueError(f"SyncConfig.{attribute.name} must be at least 1, got {value}")
+        raise _refused(attribute.name, f"must be at least 1, got {value}")
+
+
+def _not_blank(_instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not value.strip():
+        raise _refused(attribute.name, "must not be blank")
+
+
+def _not_negative(_instance: object, attribute: attrs.Attribute[timedelta], value: timedelta) -> None:
+    if value < timedelta(0):
+        raise _refused(attribute.name, f"must not be negative, got {value}")
+
+
+def _lease(_instance: object, attribute: attrs.Attribute[timedelta], value: timedelta) -> None:
+    # The heartbeat renews the lock every third of the lease: a lease of seconds would race it.
+    if value < timedelta(seconds=15):
+        raise _refused(attribute.name, f"must be at least 15 seconds, got {value}")
+
+
+def _budget(_instance: object, attribute: attrs.Attribute[int | None], value: int | None) -> None:
+    if value is not None and value < 1:
+        raise _refused(attribute.name, f"must be at least 1 credit (or None for no budget), got {value}")
 
 
 @attrs.frozen(kw_only=True)
@@ -116,22 +196,30 @@ class SyncConfig:
         >>> config = SyncConfig(company="00100", entities=frozenset({Entity.CUSTOMER}))
     """
 
-    entities: frozenset[Entity] = frozenset(Entity)
+    entities: frozenset[Entity] = attrs.field(default=frozenset(Entity), converter=_entities)
     orchestrations: OrchestrationNames = OrchestrationNames()
-    company: str = "00000"
-    customer_search_types: tuple[str, ...] = ("C",)
-    supplier_search_types: tuple[str, ...] = ("V",)
+    company: str = attrs.field(default="00000", validator=_not_blank)
+    customer_search_types: tuple[str, ...] = attrs.field(default=("C",), converter=_customer_types)
+    supplier_search_types: tuple[str, ...] = attrs.field(default=("V",), converter=_supplier_types)
     policies: Mapping[str, FieldPolicy] = attrs.field(default=DEFAULT_POLICIES, converter=_read_only_policies)
-    default_policy: FieldPolicy = FieldPolicy.NEWEST_WINS
-    overlap: timedelta = timedelta(minutes=5)
+    default_policy: FieldPolicy = attrs.field(default=FieldPolicy.NEWEST_WINS, converter=_default_policy)
+    overlap: timedelta = attrs.field(default=timedelta(minutes=5), validator=_not_negative)
     jde_page_size: int = attrs.field(default=500, validator=_positive)
     batch_size: int = attrs.field(default=200, validator=_positive)
     jde_concurrency: int = attrs.field(default=1, validator=_positive)
-    zoho_credit_budget: int | None = None
-    lock_lease: timedelta = timedelta(minutes=2)
+    zoho_credit_budget: int | None = attrs.field(default=None, validator=_budget)
+    lock_lease: timedelta = attrs.field(default=timedelta(minutes=2), validator=_lease)
     create_contacts_without_email: bool = False
     flag_zoho_on_jde_delete: bool = False
     queue_batch: int = attrs.field(default=500, validator=_positive)
+
+    def __attrs_post_init__(self) -> None:
+        both = set(self.customer_search_types) & set(self.supplier_search_types)
+        if both:
+            raise _refused(
+                "supplier_search_types",
+                f"{sorted(both)} also in customer_search_types: a record would be a customer and a supplier",
+            )
 
     def policy(self, entity: Entity, field: str) -> FieldPolicy:
         """The owner policy of ``field`` of ``entity``.

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from jde_zoho_sdk._redact import get_logger, redact_text
-from jde_zoho_sdk.errors import SdkError
+from jde_zoho_sdk.errors import ConfigError, SdkError
 from jde_zoho_sdk.jde import AisClient
 from jde_zoho_sdk.sync._context import RunContext
 from jde_zoho_sdk.sync._deletes import FLAG_STAGE, mark_jde_deleted, mark_zoho_deleted, replay_flags
@@ -35,6 +35,7 @@ from jde_zoho_sdk.sync.model import (
     Entity,
     Failure,
     QueuedChange,
+    builtin_fields,
 )
 from jde_zoho_sdk.sync.protocols import Mapper, StateStore, SyncObserver
 from jde_zoho_sdk.sync.report import SyncPlan, SyncReport, _Tally
@@ -64,6 +65,29 @@ class SyncAbortedError(SdkError):
     def __init__(self, message: str, *, report: SyncReport, hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
         self.report = report
+
+
+def _check_policies(config: SyncConfig, mapper: Mapper) -> None:
+    """Refuse a policy naming no field (a typo would silently leave the field on the default policy).
+
+    Only the fields a :class:`DefaultMapper` produces are known; a host's own mapper may add others.
+    """
+    if not isinstance(mapper, DefaultMapper):
+        return
+    known = {
+        entity.value: builtin_fields(entity)
+        | {field.name for field in mapper.config.custom_fields_of(entity)}
+        for entity in Entity
+    }
+    every = frozenset().union(*known.values())
+    for name in config.policies:
+        entity, _, field = name.rpartition(".")
+        if field not in (known[entity] if entity else every):
+            raise ConfigError(
+                f"no {entity or 'canonical'} field is named {field!r}",
+                path=f"SyncConfig.policies[{name!r}]",
+                hint="name a canonical field (credit_limit) or entity.field (supplier.payment_terms)",
+            )
 
 
 def _report(context: RunContext) -> SyncReport:
@@ -112,6 +136,7 @@ class SyncEngine:
         self.store = store
         self.mapper: Mapper = mapper or DefaultMapper()
         self.config = config or SyncConfig()
+        _check_policies(self.config, self.mapper)
         self.observers = tuple(observers)
         self._clock = clock or (lambda: datetime.now(UTC))
         self._stop = threading.Event()

@@ -314,6 +314,11 @@ _CANONICAL_TYPES: Final[Mapping[Entity, type[Canonical]]] = MappingProxyType(
 )
 
 
+def builtin_fields(entity: Entity) -> frozenset[str]:
+    """The built-in canonical field names of ``entity`` (the host's own fields live in ``extra``)."""
+    return _field_names(_CANONICAL_TYPES[entity])[1]
+
+
 def canonical_from_values(entity: Entity, values: Mapping[str, object]) -> Canonical:
     """Rebuild a canonical record from its flat values (a link snapshot); unknown names go to ``extra``.
 
