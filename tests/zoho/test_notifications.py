@@ -98,6 +98,28 @@ def test_a_malformed_body_is_a_typed_error(payload: bytes, problem: str) -> None
     assert isinstance(caught.value, ValidationError)
 
 
+@pytest.mark.parametrize(
+    ("affected", "names"),
+    [
+        ([], ()),
+        (["Phone", "Email"], ("Phone", "Email")),
+        (
+            [{"5725767000003000064": ["Phone"]}, {"5725767000003000065": ["Phone", "Email"]}],
+            ("Phone", "Email"),
+        ),
+        ("Phone", ()),
+        ([7, None, {"x": "Phone"}], ()),
+    ],
+)
+def test_affected_fields_of_any_shape_never_cost_the_notification(
+    affected: object, names: tuple[str, ...]
+) -> None:
+    # Only the ids matter to the sync; the shape of affected_fields beyond [] is undocumented.
+    notification = parse_notification(body(affected_fields=affected), TOKEN)
+    assert notification.ids == ("5725767000003000064",)
+    assert notification.affected_fields == names
+
+
 def test_numeric_ids_and_channel_ids_are_read_as_strings() -> None:
     notification = parse_notification(body(ids=[5725767000003000064], channel_id=1000000068001), TOKEN)
     assert notification.ids == ("5725767000003000064",)

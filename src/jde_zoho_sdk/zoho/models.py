@@ -269,7 +269,8 @@ class Notification:
         channel_id: The channel that delivered it.
         server_time: When Zoho sent it.
         resource_uri: The module's API URI.
-        affected_fields: Fields changed, when the channel asked for them.
+        affected_fields: Fields changed, when the channel asked for them (read leniently: the shape beyond
+            ``[]`` is undocumented).
         query_params: The query parameters of the notify URL, echoed by Zoho.
     """
 

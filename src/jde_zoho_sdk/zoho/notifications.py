@@ -327,6 +327,24 @@ def _str_tuple(value: object, key: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _field_names(value: object) -> tuple[str, ...]:
+    """The field names in ``affected_fields``, read leniently: the sync needs only the ids.
+
+    Zoho documents ``[]`` only; field names (``["Phone"]``) or objects of record id -> field names
+    (``[{"5725767000003000064": ["Phone"]}]``) are both read as names (UNCONFIRMED shapes). Anything else
+    is left out rather than costing the notification.
+    """
+    names: dict[str, None] = {}
+    for item in value if isinstance(value, list) else ():
+        if isinstance(item, str):
+            names[item] = None
+        elif isinstance(item, dict):
+            for fields in item.values():
+                if isinstance(fields, list):
+                    names.update((name, None) for name in fields if isinstance(name, str))
+    return tuple(names)
+
+
 def parse_notification(body: bytes, expected_token: str | Secret) -> Notification:
     """Verify and read a notification Zoho posted to a channel's ``notify_url``.
 
@@ -396,6 +414,6 @@ def _notification(data: Mapping[str, object]) -> Notification:
         channel_id=str(channel_id),
         server_time=sent,
         resource_uri=uri if isinstance(uri, str) else None,
-        affected_fields=_str_tuple(data.get("affected_fields", []), "affected_fields"),
+        affected_fields=_field_names(data.get("affected_fields")),
         query_params=dict(params),
     )
