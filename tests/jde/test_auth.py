@@ -14,6 +14,7 @@ from jde_zoho_sdk import AuthenticationError, PermissionDeniedError, Secret
 from jde_zoho_sdk.jde import (
     AisAuthenticationError,
     AisClient,
+    AisConfigError,
     AisCredentials,
     AisError,
     AisPermissionDeniedError,
@@ -259,3 +260,18 @@ def test_session_facts_are_exposed_without_the_token() -> None:
         assert info.date_format.pattern == "MM/dd/yyyy"
         assert info.environment == "JDV920"
         assert fake.tokens[0] not in repr(info)
+
+
+@pytest.mark.parametrize(
+    ("username", "password", "path"),
+    [("", "pw-long-enough", "ais.username"), ("  ", "pw", "ais.username"), ("JDE", "", "ais.password")],
+)
+def test_blank_credentials_are_refused_before_any_login(username: str, password: str, path: str) -> None:
+    with pytest.raises(AisConfigError) as refused:
+        AisCredentials(username, password)
+    assert refused.value.path == path
+
+
+def test_a_password_that_is_not_text_is_refused_naming_it() -> None:
+    with pytest.raises(AisConfigError, match=r"ais\.password: expected text or a Secret, got int"):
+        AisCredentials("JDE", 1234)  # type: ignore[arg-type]

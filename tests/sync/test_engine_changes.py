@@ -325,7 +325,8 @@ def test_replayed_failures_are_marked_replayed(synced: Systems) -> None:
     bad = synced.zoho_emu.insert("Accounts", {"Account_Name": "Nowhere Ltd", "Billing_Country": "Narnia"})
     synced.engine().run()
     synced.zoho_emu.update("Accounts", bad, {"Billing_Country": "Mexico"})
-    synced.engine().replay()
+    [open_failure] = synced.store.list_failures()
+    synced.engine().replay(open_failure.failure_id)  # one id, given as it is
     [failure] = synced.store.list_failures(include_resolved=True)
     assert (failure.source_key, failure.resolution) == (bad, "replayed")
 

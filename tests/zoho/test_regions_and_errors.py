@@ -15,9 +15,11 @@ from jde_zoho_sdk.zoho import (
     Region,
     ZohoApiError,
     ZohoAuthenticationError,
+    ZohoClient,
     ZohoConfigError,
     ZohoError,
     ZohoNotFoundError,
+    ZohoOAuth,
     ZohoPermissionError,
     ZohoRateLimitedError,
     ZohoServerError,
@@ -66,6 +68,23 @@ def test_sandbox_environment_starts_on_the_sandbox_host() -> None:
     assert sandbox.accounts_url == Region.EU.accounts_url
     with pytest.raises(ZohoConfigError):
         Region.custom("http://127.0.0.1:1", "http://127.0.0.1:1").with_environment("developer")
+
+
+def test_data_centers_are_found_by_name_in_any_case() -> None:
+    assert Region.named("eu") is Region.EU
+    assert Region.named(" US ") is Region.US
+    oauth = ZohoOAuth.from_refresh_token("1000.ID", "secret", "1000.refresh", "au")
+    assert oauth.region is Region.AU
+    with pytest.raises(ZohoConfigError, match="unknown data center 'mars': expected one of us, eu, in"):
+        Region.named("mars")
+
+
+def test_client_limits_under_one_are_refused() -> None:
+    oauth = ZohoOAuth.from_refresh_token("1000.ID", "secret", "1000.refresh", Region.EU)
+    with pytest.raises(ZohoConfigError, match="max_concurrency"):
+        ZohoClient(oauth, max_concurrency=0)
+    with pytest.raises(ZohoConfigError, match="credit_budget"):
+        ZohoClient(oauth, credit_budget=0)
 
 
 def test_custom_region_accepts_exactly_its_origin() -> None:

@@ -22,10 +22,11 @@ from jde_zoho_sdk._redact import redact_text
 from jde_zoho_sdk._urls import url_problem
 from jde_zoho_sdk.sync import ContactPerson, Customer, Entity, FieldPolicy, Supplier
 from jde_zoho_sdk.zoho import EDITION_CONCURRENCY
+from jde_zoho_sdk.zoho.regions import DATA_CENTERS
 
 __all__ = ["REGIONS", "Problem", "check_config", "parse_listen"]
 
-REGIONS: Final = ("us", "eu", "in", "au", "jp", "ca", "cn", "sa", "uk")
+REGIONS: Final = tuple(center.name.lower() for center in DATA_CENTERS)
 """Zoho data centers by their config name (``uk`` is the newest; its API host is UNCONFIRMED)."""
 ENVIRONMENTS: Final = ("production", "sandbox", "developer")
 GRANTS: Final = ("refresh_token", "client_credentials")

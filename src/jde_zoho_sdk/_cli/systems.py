@@ -47,11 +47,6 @@ __all__ = [
     "zoho_client",
 ]
 
-_REGIONS = {
-    "us": Region.US, "eu": Region.EU, "in": Region.IN, "au": Region.AU, "jp": Region.JP, "ca": Region.CA,
-    "cn": Region.CN, "sa": Region.SA, "uk": Region.UK,
-}  # fmt: skip
-
 
 def region(config: AppConfig) -> Region:
     """The Zoho data center (with its sandbox or developer host), or the private set-up the file names."""
@@ -60,7 +55,7 @@ def region(config: AppConfig) -> Region:
         assert zoho.accounts_url is not None
         assert zoho.api_domain is not None
         return Region.custom(zoho.accounts_url, zoho.api_domain, allow_insecure_http=zoho.allow_insecure_http)
-    center = _REGIONS[zoho.region.lower()]
+    center = Region.named(zoho.region)
     return center if zoho.environment == "production" else center.with_environment(zoho.environment)  # type: ignore[arg-type]
 
 

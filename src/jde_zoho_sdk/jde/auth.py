@@ -27,6 +27,7 @@ from jde_zoho_sdk.jde._convert import TokenAnswer, structure_answer
 from jde_zoho_sdk.jde.dates import DateFormat
 from jde_zoho_sdk.jde.errors import (
     AisAuthenticationError,
+    AisConfigError,
     AisError,
     error_from_response,
     is_invalid_session,
@@ -46,7 +47,11 @@ JSON_HEADERS: Final = {"Content-Type": "application/json", "Accept": "applicatio
 
 
 def _as_secret(value: Secret | str) -> Secret:
-    return value if isinstance(value, Secret) else Secret(value)
+    if isinstance(value, Secret):
+        return value
+    if not isinstance(value, str):
+        raise AisConfigError(f"expected text or a Secret, got {type(value).__name__}", path="ais.password")
+    return Secret(value)
 
 
 @attrs.frozen
@@ -68,6 +73,13 @@ class AisCredentials:
     password: Secret = attrs.field(converter=_as_secret)
     environment: str | None = None
     role: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        # Refused here rather than as "AIS refused the login of user ''" at the first call.
+        if not str(self.username).strip():
+            raise AisConfigError("expected the JD Edwards user the client logs in as", path="ais.username")
+        if not self.password.reveal():
+            raise AisConfigError("the password is empty", path="ais.password")
 
 
 @attrs.frozen(kw_only=True)

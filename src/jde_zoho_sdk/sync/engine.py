@@ -56,7 +56,11 @@ class _StopRequestedError(Exception):
 
 
 class SyncAbortedError(SdkError):
-    """A run stopped on a system-level error; what it committed stays, its cursors did not move.
+    """A run stopped on a system-level error; what it committed stays.
+
+    The cursor of each poll the run had finished moved (a Zoho module read to its end, say); the cursor of
+    the poll it stopped in did not, so the next run reads that poll's records again and repeats nothing
+    (every write is idempotent, unchanged records are recognised).
 
     Attributes:
         report: What the run did before it stopped.
@@ -212,11 +216,14 @@ class SyncEngine:
         change with the values stored when it failed. A record that now syncs gets its failure resolved.
 
         Args:
-            failure_ids: The failures to replay; None for every open one.
+            failure_ids: The failures to replay (one id, or several); None for every open one. Ids of no
+                open failure are skipped.
 
         Returns:
             The replay's report.
         """
+        if isinstance(failure_ids, str):  # one id, not its characters
+            failure_ids = (failure_ids,)
         failures = self.store.list_failures(ids=failure_ids)
         with self._session((Direction.ZOHO_TO_JDE, Direction.JDE_TO_ZOHO), dry_run=False) as context:
             context.resolution = "replayed"

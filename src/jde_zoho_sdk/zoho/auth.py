@@ -105,7 +105,7 @@ class ZohoOAuth(httpx.Auth):
     Args:
         client_id: The OAuth client id (``1000.XXXX``).
         client_secret: The client secret.
-        region: The org's data center (:class:`Region`).
+        region: The org's data center: a :class:`Region`, or its name (``"eu"``; see :meth:`Region.named`).
         refresh_token: The refresh token, for the refresh-token grant.
         org_id: The org id (``zsoid``), for the client-credentials grant.
         scopes: Scopes asked for by the client-credentials grant.
@@ -114,7 +114,7 @@ class ZohoOAuth(httpx.Auth):
         refresh_margin: How long before expiry a token is replaced.
 
     Raises:
-        ZohoConfigError: A credential is missing or both grants are given.
+        ZohoConfigError: A credential is missing, both grants are given, or no data center has the name.
 
     Example:
         >>> oauth = ZohoOAuth.from_refresh_token("1000.ABC", "secret", "1000.refresh", Region.EU)
@@ -129,7 +129,7 @@ class ZohoOAuth(httpx.Auth):
         client_id: str,
         client_secret: str | Secret,
         *,
-        region: Region,
+        region: Region | str,
         refresh_token: str | Secret | None = None,
         org_id: str | None = None,
         scopes: Sequence[str] = ("ZohoCRM.modules.ALL", "ZohoCRM.settings.ALL", "ZohoCRM.notifications.ALL"),
@@ -152,7 +152,7 @@ class ZohoOAuth(httpx.Auth):
         if refresh is not None and not refresh:
             raise ZohoConfigError("the refresh token is empty", path="zoho.refresh_token")
         self.client_id = client_id
-        self.region = region
+        self.region = region if isinstance(region, Region) else Region.named(region)
         self._client_secret = secret
         self._refresh_token = refresh
         self._org_id = org_id
@@ -170,7 +170,7 @@ class ZohoOAuth(httpx.Auth):
         client_id: str,
         client_secret: str | Secret,
         refresh_token: str | Secret,
-        region: Region,
+        region: Region | str,
         *,
         cache: TokenCache | None = None,
         clock: Callable[[], datetime] | None = None,
@@ -181,7 +181,7 @@ class ZohoOAuth(httpx.Auth):
             client_id: The OAuth client id.
             client_secret: The client secret.
             refresh_token: The refresh token.
-            region: The org's data center.
+            region: The org's data center (a :class:`Region` or its name, ``"eu"``).
             cache: A :class:`TokenCache` shared with other processes.
             clock: Returns the current aware datetime.
 
@@ -199,7 +199,7 @@ class ZohoOAuth(httpx.Auth):
         client_secret: str | Secret,
         org_id: str,
         scopes: Sequence[str],
-        region: Region,
+        region: Region | str,
         *,
         cache: TokenCache | None = None,
         clock: Callable[[], datetime] | None = None,
@@ -211,7 +211,7 @@ class ZohoOAuth(httpx.Auth):
             client_secret: Its secret.
             org_id: The CRM org id (sent as ``soid=ZohoCRM.<org_id>``).
             scopes: The scopes to ask for.
-            region: The org's data center.
+            region: The org's data center (a :class:`Region` or its name, ``"eu"``).
             cache: A :class:`TokenCache` shared with other processes.
             clock: Returns the current aware datetime.
 

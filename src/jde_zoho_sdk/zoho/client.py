@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import ssl
 import threading
 from types import TracebackType
 
@@ -46,9 +47,11 @@ class ZohoClient(RecordReads, RecordWrites):
         timeout: Timeout of each call, when this client creates its ``httpx.Client``.
         credit_budget: The most API credits this client may spend; a call that would pass it raises
             :class:`~jde_zoho_sdk.zoho.CreditBudgetExceededError` before anything is sent.
+        verify: TLS verification of the client this one creates: True, a CA bundle path or an
+            ``ssl.SSLContext`` (a TLS-inspecting proxy's CA, for example).
 
     Raises:
-        ZohoConfigError: Unknown edition or malformed API version.
+        ZohoConfigError: Unknown edition, malformed API version, a concurrency or budget under 1.
 
     Example:
         >>> from jde_zoho_sdk.zoho import Region, ZohoClient, ZohoOAuth
@@ -70,6 +73,7 @@ class ZohoClient(RecordReads, RecordWrites):
         retry: RetryPolicy | None = None,
         timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
         credit_budget: int | None = None,
+        verify: ssl.SSLContext | str | bool = True,
     ) -> None:
         if edition not in EDITION_CONCURRENCY:
             raise ZohoConfigError(
@@ -81,12 +85,17 @@ class ZohoClient(RecordReads, RecordWrites):
             raise ZohoConfigError(
                 f"{api_version!r} is not an API version such as 'v8'", path="zoho.api_version"
             )
+        if max_concurrency is not None and max_concurrency < 1:
+            raise ZohoConfigError(f"must be at least 1, got {max_concurrency}", path="zoho.max_concurrency")
+        if credit_budget is not None and credit_budget < 1:
+            raise ZohoConfigError(f"must be at least 1, got {credit_budget}", path="zoho.credit_budget")
         self.oauth = oauth
         self.api_version = api_version
         self._requester = Requester(
             http_client=http_client,
             timeout=timeout,
             retry=retry,
+            verify=verify,
             transport=transport,
             headers={"Accept": "application/json"},
         )

@@ -18,7 +18,7 @@ from jde_zoho_sdk._redact import redact_text
 from jde_zoho_sdk._urls import url_problem
 from jde_zoho_sdk.zoho.errors import ZohoConfigError
 
-__all__ = ["Environment", "Region"]
+__all__ = ["DATA_CENTERS", "Environment", "Region"]
 
 Environment = Literal["production", "sandbox", "developer"]
 """A Zoho org's environment: its API host is ``www.``, ``sandbox.`` or ``developer.zohoapis.<tld>``."""
@@ -72,6 +72,31 @@ class Region:
     CN: ClassVar[Region]
     SA: ClassVar[Region]
     UK: ClassVar[Region]
+
+    @classmethod
+    def named(cls, name: str) -> Region:
+        """The data center called ``name``, in any case (``"eu"``, ``"US"``), as the config file names it.
+
+        Args:
+            name: ``us``, ``eu``, ``in``, ``au``, ``jp``, ``ca``, ``cn``, ``sa`` or ``uk``.
+
+        Returns:
+            The region.
+
+        Raises:
+            ZohoConfigError: No data center is called ``name`` (the names are listed).
+
+        Example:
+            >>> Region.named("eu") is Region.EU
+            True
+        """
+        centers = {center.name.lower(): center for center in DATA_CENTERS}
+        found = centers.get(str(name).strip().lower())
+        if found is None:
+            raise ZohoConfigError(
+                f"unknown data center {name!r}: expected one of {', '.join(centers)}", path="zoho.region"
+            )
+        return found
 
     @classmethod
     def custom(cls, accounts_url: str, api_domain: str, *, allow_insecure_http: bool = False) -> Region:
@@ -157,3 +182,16 @@ Region.SA = _data_center("SA", "https://accounts.zoho.sa", "sa")
 # UNCONFIRMED: Zoho Accounts documents accounts.zoho.uk; the CRM API host zohoapis.uk follows the pattern of
 # the other centers but is not in the CRM docs we could read.
 Region.UK = _data_center("UK", "https://accounts.zoho.uk", "uk")
+
+DATA_CENTERS: Final = (
+    Region.US,
+    Region.EU,
+    Region.IN,
+    Region.AU,
+    Region.JP,
+    Region.CA,
+    Region.CN,
+    Region.SA,
+    Region.UK,
+)
+"""Every Zoho data center, in the order the docs list them."""
