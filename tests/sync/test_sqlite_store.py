@@ -11,9 +11,10 @@ import sys
 import textwrap
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
@@ -313,6 +314,23 @@ def test_datetimes_are_stored_as_fixed_shape_utc_text_that_sorts() -> None:
     late = datetime(2026, 11, 27, 5, 15, 30, tzinfo=UTC)
     assert encode_time(late) == "2026-11-27T05:15:30.000000+00:00"
     assert encode_time(early) < encode_time(late)
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 11, 27, 5, 15, 30, tzinfo=timezone(timedelta(0))),  # UTC, but not the UTC object
+        datetime(2026, 11, 26, 23, 15, 30, tzinfo=ZoneInfo("America/Chicago")),
+        datetime(2026, 11, 27, 5, 15, 30, tzinfo=ZoneInfo("Europe/London")),  # zero offset in winter
+    ],
+)
+def test_any_aware_datetime_is_stored_as_the_same_utc_text(moment: datetime) -> None:
+    assert encode_time(moment) == "2026-11-27T05:15:30.000000+00:00"
+
+
+def test_a_naive_datetime_is_refused_by_name() -> None:
+    with pytest.raises(ValueError, match="naive datetime"):
+        encode_time(datetime(2026, 11, 27, 5, 15, 30))
 
 
 def test_same_owner_claims_its_unexpired_items_again(store: SqliteStateStore) -> None:

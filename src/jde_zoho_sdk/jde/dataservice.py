@@ -11,7 +11,7 @@ again from the start and every key already yielded is skipped.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Final
@@ -266,32 +266,55 @@ class _Progress:
     """What a restartable page chain has yielded, to skip it when the query runs again.
 
     In key order, every row before the current run of equal leading-key values has been yielded, so only
-    the run's keys are remembered and the query resumes at the run's value. In any other order every key
-    yielded is remembered and the query runs again from the start.
+    the run's rows are remembered and the query resumes at the run's value; their keys are worked out only
+    when the query does run again (every row of every browse passes here, and chains rarely break). In any
+    other order, or when split LIST queries may overlap, every key yielded is remembered and the query runs
+    again from the start.
     """
 
     def __init__(self, plan: _Plan, seen: set[tuple[object, ...]] | None) -> None:
         self.keys = plan.key_columns
         self.lead = plan.order[0] if plan.key_ordered and plan.order else None
+        self.lead_alias = self.lead.alias if self.lead is not None else ""
         self.seen = seen
         self.run_value: object = None
-        self.run_keys: set[tuple[object, ...]] = set()
+        self.run_rows: list[Row] = []
+        self.skip: set[tuple[object, ...]] = set()
         self.all_keys: set[tuple[object, ...]] = set()
         self.count = 0
+        self.admit: Callable[[Row], bool] = (
+            self._admit_in_key_order if self.lead is not None and seen is None else self._admit_by_key
+        )
 
-    def admit(self, row: Row) -> bool:
-        """Whether ``row`` is new (and count it as yielded)."""
-        key = tuple(row.get(column) for column in self.keys) if self.keys else tuple(row.values())
+    def _key(self, row: Row) -> tuple[object, ...]:
+        return tuple(row.get(column) for column in self.keys) if self.keys else tuple(row.values())
+
+    def _admit_in_key_order(self, row: Row) -> bool:
+        """Whether ``row`` is new (and count it as yielded), for a chain in key order."""
+        value = row.get(self.lead_alias)
+        if value == self.run_value:
+            if self.skip and self._key(row) in self.skip:
+                return False
+            self.run_rows.append(row)
+        else:
+            self.run_value, self.run_rows = value, [row]
+            self.skip.clear()  # past the run the query resumed in: nothing more was yielded before
+        self.count += 1
+        return True
+
+    def _admit_by_key(self, row: Row) -> bool:
+        """Whether ``row`` is new (and count it as yielded), remembering keys."""
+        key = self._key(row)
         if self.seen is not None and key in self.seen:
             return False
         if self.lead is not None:
             value = row.get(self.lead.alias)
             if value == self.run_value:
-                if key in self.run_keys:
+                if key in self.skip:
                     return False
             else:
-                self.run_value, self.run_keys = value, set()
-            self.run_keys.add(key)
+                self.run_value, self.skip = value, set()
+            self.skip.add(key)
         elif key in self.all_keys:
             return False
         else:
@@ -308,6 +331,8 @@ class _Progress:
         value = self.run_value
         if isinstance(value, bool) or not isinstance(value, str | int | Decimal | date):
             raise error  # a blank leading key cannot bound a query: restarting would repeat rows
+        if self.seen is None:
+            self.skip = {self._key(row) for row in self.run_rows}
         operator = Operator.LESS_EQUAL if self.lead.descending else Operator.GREATER_EQUAL
         bound = Condition(self.lead.column, operator, value)
         where = Query.all(browse.where, bound) if browse.where is not None else Query.all(bound)

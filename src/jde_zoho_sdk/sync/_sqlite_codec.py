@@ -43,14 +43,15 @@ def encode_time(value: datetime) -> str:
     Raises:
         ValueError: ``value`` is naive (the protocol only carries aware UTC datetimes).
     """
+    if value.tzinfo is UTC:  # what the engine always passes: no offset to work out
+        return value.isoformat(timespec="microseconds")
     offset = value.utcoffset()
     if offset is None:
         raise ValueError(
             f"naive datetime {value.isoformat()}: the state store only takes timezone-aware datetimes "
             "(use datetime.now(UTC) or .replace(tzinfo=UTC))"
         )
-    if offset or value.tzinfo is not UTC:
-        value = value.astimezone(UTC)
+    value = value.astimezone(UTC)
     return value.isoformat(timespec="microseconds")
 
 

@@ -57,6 +57,14 @@ class Attempt(Generic[T]):
     error: BaseException | None = None
 
 
+_NOT_RUN: Attempt[object] = Attempt()
+"""A call never started (frozen: one instance serves every slot)."""
+
+
+def _not_run(count: int) -> list[Attempt[T]]:
+    return [_NOT_RUN] * count  # type: ignore[list-item]  # neither value nor error: fits any T
+
+
 def _run_one(call: Callable[[], T]) -> Attempt[T]:
     try:
         return Attempt(value=call())
@@ -67,7 +75,7 @@ def _run_one(call: Callable[[], T]) -> Attempt[T]:
 
 
 def _sequential(calls: Sequence[Callable[[], T]]) -> tuple[list[Attempt[T]], SdkError | None]:
-    attempts: list[Attempt[T]] = [Attempt() for _ in calls]
+    attempts: list[Attempt[T]] = _not_run(len(calls))
     for index, call in enumerate(calls):
         try:
             attempts[index] = _run_one(call)
@@ -94,7 +102,7 @@ def run_all(
     """
     if concurrency <= 1 or len(calls) <= 1:
         return _sequential(calls)
-    attempts: list[Attempt[T]] = [Attempt() for _ in calls]
+    attempts: list[Attempt[T]] = _not_run(len(calls))
     stop: SdkError | None = None
     upcoming = iter(enumerate(calls))
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="jde-zoho-write") as pool:

@@ -100,6 +100,8 @@ class Outcome(enum.StrEnum):
 
 
 def _read_only(value: Mapping[str, object]) -> Mapping[str, object]:
+    if not value and type(value) in (dict, MappingProxyType):
+        return _NO_EXTRA  # nearly every record has no custom field: share one empty view
     return MappingProxyType(dict(value))
 
 
