@@ -465,3 +465,33 @@ def test_a_write_lost_in_a_crash_does_not_pass_for_a_newer_edit_on_its_target(sy
     [link] = synced.store.get_links_by_jde(Entity.CUSTOMER, [str(CUSTOMER)]).values()
     assert link.pending is None
     assert link.jde_snapshot["city"] == link.zoho_snapshot["city"] == "Joliet"
+
+
+def _set_jde_email(systems: Systems, number: int, email: str) -> None:
+    systems.ais_emu.tables.update("F01151", {"AN8": number, "IDLN": 0, "RCK7": 1}, {"EMAL": email})
+
+
+def test_a_write_that_landed_on_one_side_does_not_pass_for_a_newer_edit_there(synced: Systems) -> None:
+    # Zoho's credit limit goes to JDE, but JDE's new e-mail is refused by Zoho: the pair is half done.
+    account = synced.account(CUSTOMER)
+    synced.zoho_emu.update("Accounts", str(account["id"]), {"Credit_Limit": Decimal(32_000)})
+    _set_jde_email(synced, CUSTOMER, "not-an-e-mail")
+    synced.clock.advance(60)
+    first = synced.engine().run()
+    assert first.failed >= 1
+    assert synced.ais_emu.tables.get("F03012", {"AN8": CUSTOMER, "CO": "00000"})["ACL"] == 32_000  # type: ignore[index]
+    # Then Zoho's credit limit changes again, and later JDE's e-mail is fixed: JDE's record is now newer.
+    synced.clock.advance(60)
+    synced.zoho_emu.update("Accounts", str(account["id"]), {"Credit_Limit": Decimal(28_250)})
+    synced.clock.advance(60)
+    _set_jde_email(synced, CUSTOMER, "fixed@chaos.example")
+    synced.clock.advance(60)
+
+    synced.engine().replay()
+    synced.engine().run()
+
+    # JDE's 32,000 was the sync's own write, not an edit: Zoho's later 28,250 wins; the e-mail reaches Zoho.
+    assert synced.store.list_failures() == []
+    assert synced.account(CUSTOMER)["Credit_Limit"] == Decimal(28_250)
+    assert synced.account(CUSTOMER)["Email"] == "fixed@chaos.example"
+    assert synced.ais_emu.tables.get("F03012", {"AN8": CUSTOMER, "CO": "00000"})["ACL"] == 28_250  # type: ignore[index]

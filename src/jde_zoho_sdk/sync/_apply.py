@@ -2,9 +2,11 @@
 
 Both directions reduce a record to a :class:`Pair`: the merge result says what each side must hold and
 which fields each must be written. JDE goes first (a create there gives the key Zoho must learn), Zoho
-second (batched), and a link is recorded only once *both* sides hold what was decided. A pair left half
-done keeps its old link (or none), so the next run still sees the change, and the idempotent writes
-(key-based upserts, creates idempotent on the external reference) make repeating it harmless.
+second (batched), and a new link is recorded only once *both* sides hold what was decided. A linked pair
+left half done advances its link's snapshots only for the fields both sides now hold; the fields the
+failed side was still to receive keep their old values, so the next run still sees that change, and the
+idempotent writes (key-based upserts, creates idempotent on the external reference) make repeating it
+harmless.
 """
 
 from __future__ import annotations
@@ -253,6 +255,8 @@ def _links(context: RunContext, checkpoint: Checkpoint, pairs: Sequence[Pair]) -
     now = context.clock()
     for pair in pairs:
         if not (pair.jde_ok and pair.zoho_ok):
+            if pair.link is not None:
+                checkpoint.link(_partly_synced(pair, pair.link))
             continue
         if pair.link is None and pair.matched and not pair.link_audited:
             context.tally.add(checkpoint.entity, pair.origin, linked=1)
@@ -279,6 +283,29 @@ def _links(context: RunContext, checkpoint: Checkpoint, pairs: Sequence[Pair]) -
             )
         )
         checkpoint.succeeded(pair.source_key)
+
+
+def _partly_synced(pair: Pair, link: Link) -> Link:
+    """The link of a pair left half done: what both sides hold now is synced, the rest keeps its base.
+
+    A write that landed (JDE's, when Zoho then refused the record) must not pass, at the next run, for an
+    edit made on that side: dated by the record's next change, it would win over a newer edit of the same
+    field on the other side. Every field both sides now hold as the merge decided is therefore synced; the
+    fields the failed side was still to receive keep the link's old values, so their change is still seen.
+    """
+    unsynced: set[str] = set()
+    if not pair.jde_ok:
+        unsynced.update(pair.result.to_jde)
+    if not pair.zoho_ok:
+        unsynced.update(pair.result.to_zoho)
+    jde, zoho = pair.result.jde.values(), pair.result.zoho.values()
+    for snapshot, before in ((jde, link.jde_snapshot), (zoho, link.zoho_snapshot)):
+        for name in unsynced:
+            if name in before:
+                snapshot[name] = before[name]
+            else:
+                snapshot.pop(name, None)
+    return attrs.evolve(link, jde_snapshot=jde, zoho_snapshot=zoho, pending=None)
 
 
 def apply_pairs(
