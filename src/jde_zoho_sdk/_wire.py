@@ -13,14 +13,18 @@ class the caller names) with the path of each bad value, via ``cattrs.transform_
 from __future__ import annotations
 
 import json
+import types
+import typing
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, Final, TypeVar
 
 import attrs
 import cattrs
+import cattrs.v
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
+from jde_zoho_sdk._redact import Secret
 from jde_zoho_sdk.errors import SdkError, UnexpectedResponseError
 
 __all__ = ["EXTRA", "loads_exact", "make_converter", "structure", "wire_field", "wire_key"]
@@ -81,6 +85,16 @@ def _as_is(value: object, _type: object) -> object:
     return value
 
 
+class _WireConverter(cattrs.Converter):
+    """A converter that remembers how it derives wire keys, to name bad values by their wire paths."""
+
+    __slots__ = ("wire_key",)
+
+    def __init__(self, key: Callable[[str], str]) -> None:
+        super().__init__()
+        self.wire_key = key
+
+
 def make_converter(*, key: Callable[[str], str] = str) -> cattrs.Converter:
     """Build a converter that renames fields to their wire keys and keeps unknown keys in ``extra``.
 
@@ -90,7 +104,7 @@ def make_converter(*, key: Callable[[str], str] = str) -> cattrs.Converter:
     Returns:
         A ``cattrs.Converter`` with hook factories for every attrs class.
     """
-    converter = cattrs.Converter()
+    converter = _WireConverter(key)
     # ``object`` fields hold raw JSON values (unknown keys, free-form details); they pass through as they are.
     converter.register_structure_hook_func(lambda t: t is object, _as_is)
 
@@ -134,6 +148,63 @@ def make_converter(*, key: Callable[[str], str] = str) -> cattrs.Converter:
     return converter
 
 
+# What a value of each type looks like in JSON, in error messages; the first base class that matches wins.
+_JSON_KINDS: Final[tuple[tuple[tuple[type, ...], str], ...]] = (
+    ((Mapping,), "a JSON object"),
+    ((list, tuple, set, frozenset), "a JSON array"),
+    ((bool,), "true or false"),
+    ((int,), "an integer"),
+    ((float, Decimal), "a number"),
+    ((str,), "a string"),
+)
+
+
+def _friendly(kind: object) -> str:
+    """What a value of type ``kind`` looks like in JSON, for an error message."""
+    if kind is Secret:
+        return "a non-empty string"
+    if typing.get_origin(kind) in (typing.Union, types.UnionType):
+        options = [option for option in typing.get_args(kind) if option is not type(None)]
+        described = " or ".join(_friendly(option) for option in options)
+        return f"{described} or null" if len(options) < len(typing.get_args(kind)) else described
+    origin = typing.get_origin(kind) or kind
+    if not isinstance(origin, type):
+        return repr(kind)
+    if attrs.has(origin):
+        return "a JSON object"
+    return next((text for bases, text in _JSON_KINDS if issubclass(origin, bases)), origin.__name__)
+
+
+def _message(error: BaseException, kind: object) -> str:
+    if isinstance(error, KeyError):
+        return "required field missing"
+    if isinstance(error, ValueError | TypeError) and kind is not None:
+        return f"expected {_friendly(kind)}"
+    return cattrs.v.format_exception(error, None)
+
+
+def _problems(failure: BaseException, path: str, key: Callable[[str], str]) -> list[str]:
+    """``cattrs.transform_error`` with the wire names of fields in the path (``$.userInfo.token``)."""
+    named: list[tuple[Exception, str, object]]
+    if isinstance(failure, cattrs.IterableValidationError):
+        with_items, without = failure.group_exceptions()
+        named = [(error, f"{path}[{note.index!r}]", note.type) for error, note in with_items]
+    elif isinstance(failure, cattrs.ClassValidationError):
+        with_fields, without = failure.group_exceptions()
+        wire = {a.name: wire_key(a, key) for a in attrs.fields(failure.cl)} if attrs.has(failure.cl) else {}
+        named = [(error, f"{path}.{wire.get(n.name, n.name)}", n.type) for error, n in with_fields]
+    else:
+        return [f"{_message(failure, None)} @ {path}"]
+    problems: list[str] = []
+    for error, where, kind in named:
+        if isinstance(error, cattrs.BaseValidationError):
+            problems.extend(_problems(error, where, key))
+        else:
+            problems.append(f"{_message(error, kind)} @ {where}")
+    problems.extend(f"{_message(error, None)} @ {path}" for error in without)
+    return problems
+
+
 def structure(
     converter: cattrs.Converter,
     data: object,
@@ -155,12 +226,14 @@ def structure(
         The model.
 
     Raises:
-        SdkError: Whatever ``error`` builds, naming each bad path (``$.userInfo.token``...).
+        SdkError: Whatever ``error`` builds, naming each bad value by its path on the wire and what was
+            expected there (``expected a non-empty string @ $.userInfo.token``).
     """
     try:
         return converter.structure(data, cls)
     except cattrs.BaseValidationError as failure:
-        problems = "; ".join(cattrs.transform_error(failure, path="$"))
+        key = converter.wire_key if isinstance(converter, _WireConverter) else str
+        problems = "; ".join(_problems(failure, "$", key))
         raise error(f"{what} does not match the documented shape: {problems}") from None
     except (KeyError, TypeError, ValueError, AttributeError) as failure:
         raise error(f"{what} does not match the documented shape: {failure}") from None

@@ -9,6 +9,8 @@ import pytest
 
 from jde_zoho_sdk._wire import make_converter, structure, wire_field
 from jde_zoho_sdk.errors import SdkError, UnexpectedResponseError
+from jde_zoho_sdk.jde._convert import TokenAnswer
+from jde_zoho_sdk.jde._convert import converter as jde_converter
 
 
 @attrs.frozen
@@ -63,6 +65,39 @@ def test_bad_shapes_name_the_path(data: object, path: str) -> None:
         structure(converter, data, Page, what="AIS page")
     assert "AIS page does not match the documented shape" in str(caught.value)
     assert path in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        ({"summary": {"records": "many"}}, "expected an integer @ $.summary.records"),
+        ({"summary": 7}, "expected a JSON object @ $.summary"),
+        ({"summary": {"moreRecords": True}}, "required field missing @ $.summary.records"),
+    ],
+)
+def test_bad_values_are_named_by_their_wire_path_and_json_kind(data: object, problem: str) -> None:
+    with pytest.raises(UnexpectedResponseError) as caught:
+        structure(converter, data, Page, what="AIS page")
+    assert problem in str(caught.value)
+
+
+def test_a_derived_wire_key_names_the_path_too() -> None:
+    @attrs.frozen
+    class Token:
+        user_name: str
+        expires_in: int | None = None
+
+    with pytest.raises(UnexpectedResponseError) as caught:
+        structure(make_converter(key=camel), {"userName": "a", "expiresIn": "soon"}, Token, what="token")
+    assert "expected an integer or null @ $.expiresIn" in str(caught.value)
+
+
+def test_a_bad_token_answer_names_userinfo_token_not_the_python_names() -> None:
+    with pytest.raises(UnexpectedResponseError) as caught:
+        structure(jde_converter, {"userInfo": {"token": ""}}, TokenAnswer, what="AIS token answer")
+    assert "expected a non-empty string @ $.userInfo.token" in str(caught.value)
+    assert "user_info" not in str(caught.value)
+    assert "Secret" not in str(caught.value)
 
 
 def test_caller_chooses_the_error_class() -> None:

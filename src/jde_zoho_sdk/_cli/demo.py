@@ -170,7 +170,10 @@ def _run(app: AppContext, customers: int, seed: int, path: Path) -> None:
         out.print(report_table(first, "Sync 1: Zoho → JDE, then JDE → Zoho", timing=False))
         out.print(
             "Linked: found on the other side by tax id or e-mail and linked, not duplicated. Unchanged: read "
-            "again but equal to what was last synced (echoes of our own writes, the overlap window)."
+            "again but equal to what was last synced (echoes of our own writes, the overlap window). "
+            "Created and Updated count the writes to each row's target, whichever side the record was read "
+            "from: the JDE key written back to a Zoho account read in Zoho → JDE is an update in JDE → Zoho, "
+            "so a row's outcomes need not add up to its Read."
         )
         world.clock.advance(60)
         _rule(out, "3. A real notification channel")

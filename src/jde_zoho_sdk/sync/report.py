@@ -18,8 +18,13 @@ __all__ = ["EntityCounts", "FieldChange", "PlannedChange", "SyncPlan", "SyncRepo
 class EntityCounts:
     """Counts for one entity and direction.
 
+    ``read``, ``linked``, ``unchanged``, ``conflicts`` and ``failed`` count the records read from this
+    direction's source; ``created`` and ``updated`` count writes to its target, whichever side the record
+    was read from (a JDE key written back to a Zoho account read in Zoho -> JDE is an update in JDE -> Zoho).
+    The outcomes of a row therefore need not add up to its ``read``.
+
     Attributes:
-        read: Changed records read from the source (after echoes of our own writes were dropped).
+        read: Records read from the source (echoes of our own writes and overlap re-reads included).
         created: Records created in the target.
         updated: Records updated in the target.
         linked: Records found on the other side by key, tax id or e-mail and linked, not duplicated.
