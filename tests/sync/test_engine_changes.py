@@ -495,3 +495,32 @@ def test_a_write_that_landed_on_one_side_does_not_pass_for_a_newer_edit_there(sy
     assert synced.account(CUSTOMER)["Credit_Limit"] == Decimal(28_250)
     assert synced.account(CUSTOMER)["Email"] == "fixed@chaos.example"
     assert synced.ais_emu.tables.get("F03012", {"AN8": CUSTOMER, "CO": "00000"})["ACL"] == 28_250  # type: ignore[index]
+
+
+def test_a_half_done_pair_keeps_an_earlier_crash_journal_for_the_fields_it_still_owes(
+    synced: Systems,
+) -> None:
+    # JDE's city goes to Zoho and the run crashes before its checkpoint: the write is journaled on the link.
+    _set_jde_city(synced, CUSTOMER, "Skokie")
+    crash_after_a_write(synced, Direction.JDE_TO_ZOHO)
+    account = synced.account(CUSTOMER)
+    # JDE's city changes again, with an e-mail Zoho refuses: the next pair is half done, the city still owed.
+    synced.clock.advance(60)
+    _set_jde_city(synced, CUSTOMER, "Joliet")
+    _set_jde_email(synced, CUSTOMER, "not-an-e-mail")
+    synced.clock.advance(60)
+    assert synced.engine().run().failed >= 1
+    # The e-mail is fixed in JDE; later a Zoho user edits only the phone (Zoho's record is now the newest).
+    synced.clock.advance(60)
+    _set_jde_email(synced, CUSTOMER, "fixed@chaos.example")
+    synced.clock.advance(60)
+    synced.zoho_emu.update("Accounts", str(account["id"]), {"Phone": "312 555 0199"})
+    synced.clock.advance(60)
+
+    synced.engine().run()
+
+    # Zoho's "Skokie" is still the sync's own crashed write, not an edit: JDE's later "Joliet" wins.
+    assert {row["CTY1"] for row in synced.ais_emu.tables.rows("F0116", AN8=CUSTOMER)} == {"Joliet"}
+    assert synced.account(CUSTOMER)["Billing_City"] == "Joliet"
+    assert synced.account(CUSTOMER)["Email"] == "fixed@chaos.example"
+    assert synced.store.list_failures() == []

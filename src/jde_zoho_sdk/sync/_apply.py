@@ -256,7 +256,7 @@ def _links(context: RunContext, checkpoint: Checkpoint, pairs: Sequence[Pair]) -
     for pair in pairs:
         if not (pair.jde_ok and pair.zoho_ok):
             if pair.link is not None:
-                checkpoint.link(_partly_synced(pair, pair.link))
+                checkpoint.link(_partly_synced(pair, pair.link), keep_pending=True)
             continue
         if pair.link is None and pair.matched and not pair.link_audited:
             context.tally.add(checkpoint.entity, pair.origin, linked=1)
@@ -305,7 +305,14 @@ def _partly_synced(pair: Pair, link: Link) -> Link:
                 snapshot[name] = before[name]
             else:
                 snapshot.pop(name, None)
-    return attrs.evolve(link, jde_snapshot=jde, zoho_snapshot=zoho, pending=None)
+    # A write journaled by an earlier (crashed) run for a field still owed stays journaled: the next
+    # run's merge base must still take it as landed when its target holds it.
+    pending = link.pending
+    if pending is not None:
+        pending = attrs.evolve(pending, to_jde=pending.to_jde & unsynced, to_zoho=pending.to_zoho & unsynced)
+        if not (pending.to_jde or pending.to_zoho):
+            pending = None
+    return attrs.evolve(link, jde_snapshot=jde, zoho_snapshot=zoho, pending=pending)
 
 
 def apply_pairs(

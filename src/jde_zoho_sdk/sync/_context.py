@@ -143,10 +143,20 @@ class Checkpoint:
     records: int = 0
     _audit_ids: set[str] = attrs.field(factory=set, init=False)
     _journaled: dict[tuple[str, str], Link] = attrs.field(factory=dict, init=False)
+    _keep_pending: set[tuple[str, str]] = attrs.field(factory=set, init=False)
 
-    def link(self, link: Link) -> None:
-        """Store (or replace) a link at commit (a write it journaled is then done: its journal is cleared)."""
-        self.links[(link.entity, link.jde_key)] = link
+    def link(self, link: Link, *, keep_pending: bool = False) -> None:
+        """Store (or replace) a link at commit.
+
+        A write journaled for it is then done and its journal is cleared, unless ``keep_pending`` says the
+        link carries, on purpose, the part of an earlier journal that still applies (a pair left half done).
+        """
+        key = (link.entity, link.jde_key)
+        self.links[key] = link
+        if keep_pending:
+            self._keep_pending.add(key)
+        else:
+            self._keep_pending.discard(key)
 
     def journal(self, writes: Sequence[tuple[Link, PendingWrite]]) -> None:
         """Record in the store, before they are sent, the writes about to be made to linked pairs.
@@ -269,7 +279,8 @@ class Checkpoint:
         if context.dry_run:
             return
         links = [
-            link if link.pending is None else attrs.evolve(link, pending=None) for link in self.links.values()
+            link if link.pending is None or key in self._keep_pending else attrs.evolve(link, pending=None)
+            for key, link in self.links.items()
         ]
         links += [link for key, link in self._journaled.items() if key not in self.links]
         with context.store.transaction():
