@@ -524,3 +524,40 @@ def test_a_half_done_pair_keeps_an_earlier_crash_journal_for_the_fields_it_still
     assert synced.account(CUSTOMER)["Billing_City"] == "Joliet"
     assert synced.account(CUSTOMER)["Email"] == "fixed@chaos.example"
     assert synced.store.list_failures() == []
+
+
+def test_an_edit_back_to_the_last_synced_value_after_a_crashed_write_is_not_lost(synced: Systems) -> None:
+    # Zoho's city goes to JDE, and the run crashes before its checkpoint: the link still says "Chicago".
+    account = synced.account(CUSTOMER)
+    before = account["Billing_City"]
+    synced.zoho_emu.update("Accounts", str(account["id"]), {"Billing_City": "Skokie"})
+    synced.clock.advance(60)
+    crash_after_a_write(synced, Direction.ZOHO_TO_JDE)
+    assert {row["CTY1"] for row in synced.ais_emu.tables.rows("F0116", AN8=CUSTOMER)} == {"Skokie"}
+    # Then the Zoho user puts the city back: Zoho now holds what the link last synced.
+    synced.clock.advance(60)
+    synced.zoho_emu.update("Accounts", str(account["id"]), {"Billing_City": before})
+    synced.clock.advance(60)
+
+    synced.engine().run()
+
+    # That is an edit (the crashed write is journaled), not "nothing changed in Zoho": it reaches JDE.
+    assert synced.account(CUSTOMER)["Billing_City"] == before
+    assert {row["CTY1"] for row in synced.ais_emu.tables.rows("F0116", AN8=CUSTOMER)} == {before}
+
+
+def test_a_jde_edit_back_to_the_last_synced_value_after_a_crashed_write_is_not_lost(synced: Systems) -> None:
+    # JDE's city goes to Zoho, and the run crashes before its checkpoint: the link still says the old city.
+    before = synced.account(CUSTOMER)["Billing_City"]
+    _set_jde_city(synced, CUSTOMER, "Skokie")
+    crash_after_a_write(synced, Direction.JDE_TO_ZOHO)
+    assert synced.account(CUSTOMER)["Billing_City"] == "Skokie"
+    # Then the JDE user puts the city back: JDE now holds what the link last synced.
+    synced.clock.advance(60)
+    _set_jde_city(synced, CUSTOMER, str(before))
+    synced.clock.advance(60)
+
+    synced.engine().run()
+
+    assert synced.account(CUSTOMER)["Billing_City"] == before
+    assert {row["CTY1"] for row in synced.ais_emu.tables.rows("F0116", AN8=CUSTOMER)} == {before}

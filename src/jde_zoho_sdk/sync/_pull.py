@@ -121,8 +121,10 @@ def _map(
             )
         context.tally.add(entity, _DIRECTION, unchanged=1)
         return None
-    if link is not None and zoho_now.values() == dict(link.zoho_snapshot):
-        # Our own write coming back, or a re-read: nothing changed on the Zoho side.
+    if link is not None and link.pending is None and zoho_now.values() == dict(link.zoho_snapshot):
+        # Our own write coming back, or a re-read: nothing changed on the Zoho side. (With a write journaled
+        # on the link, the snapshot is not the whole base: a value equal to it may be an edit back to it,
+        # made after a crashed write changed the other side. The merge decides, on the journaled base.)
         context.tally.add(entity, _DIRECTION, unchanged=1)
         _account_for_unrecorded_write(context, checkpoint, record, link)
         checkpoint.succeeded(record.id)
