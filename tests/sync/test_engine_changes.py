@@ -561,3 +561,29 @@ def test_a_jde_edit_back_to_the_last_synced_value_after_a_crashed_write_is_not_l
 
     assert synced.account(CUSTOMER)["Billing_City"] == before
     assert {row["CTY1"] for row in synced.ais_emu.tables.rows("F0116", AN8=CUSTOMER)} == {before}
+
+
+def test_a_second_crashed_write_does_not_drop_the_first_ones_journal(synced: Systems) -> None:
+    account = synced.account(CUSTOMER)
+    zoho_id = str(account["id"])
+    # Two runs crash after their JDE write: Zoho's city, then (the city settled) Zoho's phone.
+    synced.zoho_emu.update("Accounts", zoho_id, {"Billing_City": "Skokie"})
+    synced.clock.advance(60)
+    crash_after_a_write(synced, Direction.ZOHO_TO_JDE)
+    synced.clock.advance(60)
+    synced.zoho_emu.update("Accounts", zoho_id, {"Phone": "312 555 0199"})
+    synced.clock.advance(60)
+    crash_after_a_write(synced, Direction.ZOHO_TO_JDE)
+    # Then Zoho's city changes again, and later JDE's credit limit: JDE's record is now the newer one.
+    synced.clock.advance(60)
+    synced.zoho_emu.update("Accounts", zoho_id, {"Billing_City": "Gary"})
+    synced.clock.advance(60)
+    synced.ais_emu.tables.update("F03012", {"AN8": CUSTOMER, "CO": "00000"}, {"ACL": Decimal(64_000)})
+    synced.clock.advance(60)
+
+    synced.engine().run()
+
+    # JDE's "Skokie" was the first crashed write, not an edit: Zoho's later "Gary" wins.
+    assert {row["CTY1"] for row in synced.ais_emu.tables.rows("F0116", AN8=CUSTOMER)} == {"Gary"}
+    assert synced.account(CUSTOMER)["Billing_City"] == "Gary"
+    assert synced.account(CUSTOMER)["Credit_Limit"] == Decimal(64_000)

@@ -154,13 +154,18 @@ def _merged_pair(
     except MappingError as error:
         checkpoint.fail(item.record.id, "map", error, target_key=aggregate.key)
         return None
+    # The pair carries its link as this merge understood it: an earlier crash's write journal, whose landed
+    # fields the base holds, is settled, so a new journal (or a half-done pair's link) never drops it.
+    settled = link
+    if link is not None and link.pending is not None and jde_base is not None and zoho_base is not None:
+        settled = attrs.evolve(link, jde_snapshot=jde_base, zoho_snapshot=zoho_base, pending=None)
     pair = Pair(
         origin=_DIRECTION,
         source_key=item.record.id,
         result=result,
         jde_key=aggregate.key,
         zoho_id=item.record.id,
-        link=link,
+        link=settled,
         jde_before=jde_now,
         zoho_before=item.zoho,
         matched=link is None,
