@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from jde_zoho_sdk import RetryPolicy
+from jde_zoho_sdk.errors import RequestTimeoutError
 from jde_zoho_sdk.jde import AisClient, AisCredentials
 from jde_zoho_sdk.sync.engine import SyncAbortedError, SyncEngine
 from jde_zoho_sdk.sync.events import BatchWritten, CheckpointCommitted, RunFinished, RunStarted
@@ -587,3 +588,36 @@ def test_a_second_crashed_write_does_not_drop_the_first_ones_journal(synced: Sys
     assert {row["CTY1"] for row in synced.ais_emu.tables.rows("F0116", AN8=CUSTOMER)} == {"Gary"}
     assert synced.account(CUSTOMER)["Billing_City"] == "Gary"
     assert synced.account(CUSTOMER)["Credit_Limit"] == Decimal(64_000)
+
+
+def test_a_jde_write_that_landed_though_its_answer_was_lost_does_not_pass_for_a_jde_edit(
+    synced: Systems, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Zoho's city goes to JDE; the orchestration runs, but its answer is lost (a timeout): the run stops.
+    account = synced.account(CUSTOMER)
+    zoho_id = str(account["id"])
+    synced.zoho_emu.update("Accounts", zoho_id, {"Billing_City": "Skokie"})
+    synced.clock.advance(60)
+    run_orchestration = synced.ais.run_orchestration
+
+    def lost_answer(*args: object, **kwargs: object) -> object:
+        run_orchestration(*args, **kwargs)  # type: ignore[arg-type]
+        raise RequestTimeoutError("AIS did not answer in time")
+
+    monkeypatch.setattr(synced.ais, "run_orchestration", lost_answer)
+    with pytest.raises(SyncAbortedError):
+        synced.engine().run()
+    monkeypatch.undo()
+    assert {row["CTY1"] for row in synced.ais_emu.tables.rows("F0116", AN8=CUSTOMER)} == {"Skokie"}
+    # Then Zoho's city changes again, and later JDE's credit limit: JDE's record is now the newer one.
+    synced.clock.advance(60)
+    synced.zoho_emu.update("Accounts", zoho_id, {"Billing_City": "Gary"})
+    synced.clock.advance(60)
+    synced.ais_emu.tables.update("F03012", {"AN8": CUSTOMER, "CO": "00000"}, {"ACL": Decimal(64_000)})
+    synced.clock.advance(60)
+
+    synced.engine().run()
+
+    # JDE's "Skokie" was the sync's own write, not an edit: Zoho's later "Gary" wins.
+    assert {row["CTY1"] for row in synced.ais_emu.tables.rows("F0116", AN8=CUSTOMER)} == {"Gary"}
+    assert synced.account(CUSTOMER)["Billing_City"] == "Gary"

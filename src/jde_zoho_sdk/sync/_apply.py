@@ -291,7 +291,8 @@ def _partly_synced(pair: Pair, link: Link) -> Link:
     A write that landed (JDE's, when Zoho then refused the record) must not pass, at the next run, for an
     edit made on that side: dated by the record's next change, it would win over a newer edit of the same
     field on the other side. Every field both sides now hold as the merge decided is therefore synced; the
-    fields the failed side was still to receive keep the link's old values, so their change is still seen.
+    fields the failed side was still to receive keep the link's old values, so their change is still seen,
+    and stay journaled (see :func:`_owed_journal`).
     """
     unsynced: set[str] = set()
     if not pair.jde_ok:
@@ -305,14 +306,24 @@ def _partly_synced(pair: Pair, link: Link) -> Link:
                 snapshot[name] = before[name]
             else:
                 snapshot.pop(name, None)
-    # A write journaled by an earlier (crashed) run for a field still owed stays journaled: the next
-    # run's merge base must still take it as landed when its target holds it.
-    pending = link.pending
-    if pending is not None:
-        pending = attrs.evolve(pending, to_jde=pending.to_jde & unsynced, to_zoho=pending.to_zoho & unsynced)
-        if not (pending.to_jde or pending.to_zoho):
-            pending = None
-    return attrs.evolve(link, jde_snapshot=jde, zoho_snapshot=zoho, pending=pending)
+    return attrs.evolve(link, jde_snapshot=jde, zoho_snapshot=zoho, pending=_owed_journal(pair))
+
+
+def _owed_journal(pair: Pair) -> PendingWrite | None:
+    """The write journal a half-done pair's link keeps: the failed write, for the fields it owes.
+
+    A failed write may have landed all the same (its answer lost to a timeout): journaled, it is taken as
+    synced wherever its target turns out to hold it, and ignored otherwise. (A journal the link carried
+    before is settled by the merge that built the pair, on the pull side, or concerns fields now synced.)
+    """
+    result = pair.result
+    to_jde = frozenset() if pair.jde_ok else frozenset(result.to_jde)
+    to_zoho = frozenset() if pair.zoho_ok else frozenset(result.to_zoho)
+    if not (to_jde or to_zoho):
+        return None
+    return PendingWrite(
+        jde_snapshot=result.jde.values(), zoho_snapshot=result.zoho.values(), to_jde=to_jde, to_zoho=to_zoho
+    )
 
 
 def apply_pairs(
