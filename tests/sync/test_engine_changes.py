@@ -564,6 +564,16 @@ def test_a_jde_edit_back_to_the_last_synced_value_after_a_crashed_write_is_not_l
     assert {row["CTY1"] for row in synced.ais_emu.tables.rows("F0116", AN8=CUSTOMER)} == {before}
 
 
+def _zoho_city_then_a_newer_jde_edit_then_run(systems: Systems, zoho_id: str, city: str) -> None:
+    """Zoho's city changes again, and later JDE's credit limit (JDE's record is the newer one); then a run."""
+    systems.clock.advance(60)
+    systems.zoho_emu.update("Accounts", zoho_id, {"Billing_City": city})
+    systems.clock.advance(60)
+    systems.ais_emu.tables.update("F03012", {"AN8": CUSTOMER, "CO": "00000"}, {"ACL": Decimal(64_000)})
+    systems.clock.advance(60)
+    systems.engine().run()
+
+
 def test_a_second_crashed_write_does_not_drop_the_first_ones_journal(synced: Systems) -> None:
     account = synced.account(CUSTOMER)
     zoho_id = str(account["id"])
@@ -575,14 +585,7 @@ def test_a_second_crashed_write_does_not_drop_the_first_ones_journal(synced: Sys
     synced.zoho_emu.update("Accounts", zoho_id, {"Phone": "312 555 0199"})
     synced.clock.advance(60)
     crash_after_a_write(synced, Direction.ZOHO_TO_JDE)
-    # Then Zoho's city changes again, and later JDE's credit limit: JDE's record is now the newer one.
-    synced.clock.advance(60)
-    synced.zoho_emu.update("Accounts", zoho_id, {"Billing_City": "Gary"})
-    synced.clock.advance(60)
-    synced.ais_emu.tables.update("F03012", {"AN8": CUSTOMER, "CO": "00000"}, {"ACL": Decimal(64_000)})
-    synced.clock.advance(60)
-
-    synced.engine().run()
+    _zoho_city_then_a_newer_jde_edit_then_run(synced, zoho_id, "Gary")
 
     # JDE's "Skokie" was the first crashed write, not an edit: Zoho's later "Gary" wins.
     assert {row["CTY1"] for row in synced.ais_emu.tables.rows("F0116", AN8=CUSTOMER)} == {"Gary"}
@@ -609,14 +612,7 @@ def test_a_jde_write_that_landed_though_its_answer_was_lost_does_not_pass_for_a_
         synced.engine().run()
     monkeypatch.undo()
     assert {row["CTY1"] for row in synced.ais_emu.tables.rows("F0116", AN8=CUSTOMER)} == {"Skokie"}
-    # Then Zoho's city changes again, and later JDE's credit limit: JDE's record is now the newer one.
-    synced.clock.advance(60)
-    synced.zoho_emu.update("Accounts", zoho_id, {"Billing_City": "Gary"})
-    synced.clock.advance(60)
-    synced.ais_emu.tables.update("F03012", {"AN8": CUSTOMER, "CO": "00000"}, {"ACL": Decimal(64_000)})
-    synced.clock.advance(60)
-
-    synced.engine().run()
+    _zoho_city_then_a_newer_jde_edit_then_run(synced, zoho_id, "Gary")
 
     # JDE's "Skokie" was the sync's own write, not an edit: Zoho's later "Gary" wins.
     assert {row["CTY1"] for row in synced.ais_emu.tables.rows("F0116", AN8=CUSTOMER)} == {"Gary"}
