@@ -8,6 +8,8 @@ package's.
 from __future__ import annotations
 
 import email.utils
+import functools
+import logging
 import math
 import platform
 import random
@@ -264,10 +266,14 @@ class _Exchange:
         self.idempotent = idempotent
         self.auth = auth
         self.method = request.method
-        self.url = redact_url(request.url)
         self.started = policy.clock()
         self.tries = 0
         self.next_wait = 0.0
+
+    @functools.cached_property
+    def url(self) -> str:
+        """The request's URL with secrets removed, for logs and errors (worked out only when one needs it)."""
+        return redact_url(self.request.url)
 
     def attempt(self) -> httpx.Response:
         retry = self.tries > 0
@@ -277,14 +283,16 @@ class _Exchange:
             response = self.http.send(self.request, auth=self.auth)
         except httpx.TransportError as error:
             self.stats.count(retry=retry, failure=True)
-            _log.debug("%s %s failed: %s", self.method, self.url, type(error).__name__)
+            if _log.isEnabledFor(logging.DEBUG):
+                _log.debug("%s %s failed: %s", self.method, self.url, type(error).__name__)
             if self.idempotent or isinstance(error, _NOT_SENT_ERRORS):
                 raise _RetryableError(error=error) from error
             raise
         self.stats.count(retry=retry, failure=False)
         status = response.status_code
-        elapsed_ms = (time.perf_counter() - begun) * 1000
-        _log.debug("%s %s -> %d in %.1f ms", self.method, self.url, status, elapsed_ms)
+        if _log.isEnabledFor(logging.DEBUG):  # the redacted URL is only worked out for a log line
+            elapsed_ms = (time.perf_counter() - begun) * 1000
+            _log.debug("%s %s -> %d in %.1f ms", self.method, self.url, status, elapsed_ms)
         give_up = self.policy.give_up
         if (
             status in self.policy.retry_statuses
