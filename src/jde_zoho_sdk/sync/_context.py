@@ -149,7 +149,8 @@ class Checkpoint:
         """Store (or replace) a link at commit.
 
         A write journaled for it is then done and its journal is cleared, unless ``keep_pending`` says the
-        link carries, on purpose, the part of an earlier journal that still applies (a pair left half done).
+        link carries, on purpose, a journal that still applies (a half-done pair's failed write, for the
+        fields it still owes).
         """
         key = (link.entity, link.jde_key)
         self.links[key] = link
