@@ -109,3 +109,16 @@ def systems(
             SqliteStateStore(tmp_path / "sync.db") as store,
         ):
             yield Systems(ais_emu, zoho_emu, ais, zoho, store, clock)
+
+
+CUSTOMER = 100_004  # seeded customers with index % 5 in (3, 4) are only in JDE
+
+
+@pytest.fixture
+def synced(systems: Systems) -> Systems:
+    """A seeded distributor after its first full sync."""
+    systems.load(seed.generate(customers=30, seed=11))
+    report = systems.engine().run()
+    assert report.failed == 0, systems.store.list_failures()
+    systems.clock.advance(120)
+    return systems

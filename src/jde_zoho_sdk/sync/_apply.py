@@ -68,6 +68,7 @@ class Pair:
     jde_ok: bool = attrs.field(init=False)
     zoho_ok: bool = attrs.field(init=False)
     link_audited: bool = attrs.field(init=False, default=False)
+    jde_unknown: bool = attrs.field(init=False, default=False)
 
     def __attrs_post_init__(self) -> None:
         # A side is "ok" once it holds what was decided: at once when it needs no write.
@@ -152,6 +153,7 @@ def _jde_phase(
         if attempt.value is None:
             if attempt.error is not None:
                 pair.fail(checkpoint, "write", attempt.error)
+            pair.jde_unknown = attempt.unknown
             continue
         written += 1
         created = not pair.jde_key
@@ -291,8 +293,8 @@ def _partly_synced(pair: Pair, link: Link) -> Link:
     A write that landed (JDE's, when Zoho then refused the record) must not pass, at the next run, for an
     edit made on that side: dated by the record's next change, it would win over a newer edit of the same
     field on the other side. Every field both sides now hold as the merge decided is therefore synced; the
-    fields the failed side was still to receive keep the link's old values, so their change is still seen,
-    and stay journaled (see :func:`_owed_journal`).
+    fields the failed side was still to receive keep the link's old values, so their change is still seen
+    (and a JDE write whose outcome is unknown stays journaled: see :func:`_owed_journal`).
     """
     unsynced: set[str] = set()
     if not pair.jde_ok:
@@ -310,19 +312,19 @@ def _partly_synced(pair: Pair, link: Link) -> Link:
 
 
 def _owed_journal(pair: Pair) -> PendingWrite | None:
-    """The write journal a half-done pair's link keeps: the failed write, for the fields it owes.
+    """The write journal a half-done pair's link keeps: a JDE write whose outcome is unknown.
 
-    A failed write may have landed all the same (its answer lost to a timeout): journaled, it is taken as
-    synced wherever its target turns out to hold it, and ignored otherwise. (A journal the link carried
-    before is settled by the merge that built the pair, on the pull side, or concerns fields now synced.)
+    A JDE call that raised the system error stopping the run (a timeout, a reset) may have landed all the
+    same: journaled, it is taken as synced wherever JDE turns out to hold it. A write refused or never sent
+    is not journaled (a value the target holds by then is someone's edit). A Zoho write that meets a system
+    error stops the run before any link is recorded, and its journal stays as :meth:`Checkpoint.journal`
+    wrote it.
     """
-    result = pair.result
-    to_jde = frozenset() if pair.jde_ok else frozenset(result.to_jde)
-    to_zoho = frozenset() if pair.zoho_ok else frozenset(result.to_zoho)
-    if not (to_jde or to_zoho):
+    if pair.jde_ok or not pair.jde_unknown or not pair.result.to_jde:
         return None
+    result = pair.result
     return PendingWrite(
-        jde_snapshot=result.jde.values(), zoho_snapshot=result.zoho.values(), to_jde=to_jde, to_zoho=to_zoho
+        jde_snapshot=result.jde.values(), zoho_snapshot=result.zoho.values(), to_jde=frozenset(result.to_jde)
     )
 
 

@@ -33,7 +33,7 @@ from jde_zoho_sdk.sync.protocols import MappingContext
 if TYPE_CHECKING:
     from jde_zoho_sdk.zoho import ZohoRecord
 
-__all__ = ["DuplicateLinkError", "pull_batch"]
+__all__ = ["DuplicateLinkError", "merged_pair", "pull_batch", "zoho_parents"]
 
 _DIRECTION = Direction.ZOHO_TO_JDE
 
@@ -58,7 +58,7 @@ def _lookup_ids(records: Sequence[ZohoRecord], field: str) -> set[str]:
     return ids
 
 
-def _parent_context(context: RunContext, records: Sequence[ZohoRecord]) -> MappingContext:
+def zoho_parents(context: RunContext, records: Sequence[ZohoRecord]) -> MappingContext:
     """Resolve contacts' Accounts and Vendors to the JDE address numbers they are linked to."""
     found: dict[tuple[str, str], int] = {}
     for entity, field in ((Entity.CUSTOMER, "Account_Name"), (Entity.SUPPLIER, "Vendor_Name")):
@@ -78,7 +78,7 @@ def pull_batch(context: RunContext, entity: Entity, records: Sequence[ZohoRecord
     checkpoint = Checkpoint(context, entity, _DIRECTION, records=len(records))
     context.tally.add(entity, _DIRECTION, read=len(records))
     links = context.store.get_links_by_zoho(entity, [record.id for record in records])
-    mapping = _parent_context(context, records) if entity is Entity.CONTACT else MappingContext()
+    mapping = zoho_parents(context, records) if entity is Entity.CONTACT else MappingContext()
     mapped = [
         item
         for record in records
@@ -136,23 +136,60 @@ def _merged_pair(
     context: RunContext, checkpoint: Checkpoint, item: _Mapped, aggregate: JdeAggregate
 ) -> Pair | None:
     """Merge the Zoho record with its JDE side (three-way when linked, else a first link)."""
+    return merged_pair(
+        context,
+        checkpoint,
+        aggregate,
+        record=item.record,
+        zoho_now=item.zoho,
+        link=item.link,
+        origin=_DIRECTION,
+        source_key=item.record.id,
+    )
+
+
+def merged_pair(
+    context: RunContext,
+    checkpoint: Checkpoint,
+    aggregate: JdeAggregate,
+    *,
+    record: ZohoRecord,
+    zoho_now: Canonical,
+    link: Link | None,
+    origin: Direction,
+    source_key: str,
+) -> Pair | None:
+    """Merge a Zoho record with its JDE side, both read in this run (three-way when linked).
+
+    Args:
+        context: The run.
+        checkpoint: The batch's checkpoint.
+        aggregate: The JDE record.
+        record: The Zoho record.
+        zoho_now: The Zoho record, mapped and normalised.
+        link: The pair's link (None: a first link).
+        origin: The direction whose change brought the record into the batch.
+        source_key: The record's key on the origin side.
+
+    Returns:
+        The pair to write, or None when both sides already hold the merged values (or mapping failed).
+    """
     mapper = context.mapper
-    link = item.link
     try:
         jde_now = mapper.normalize(mapper.from_jde(aggregate), "jde")
-        jde_base, zoho_base = _last_synced(link, jde_now, item.zoho) if link else (None, None)
+        jde_base, zoho_base = _last_synced(link, jde_now, zoho_now) if link else (None, None)
         result = merge(
             jde_now=jde_now,
-            zoho_now=item.zoho,
+            zoho_now=zoho_now,
             jde_base=jde_base,
             zoho_base=zoho_base,
             policy=context.policy(checkpoint.entity),
             normalize=mapper.normalize,
             jde_updated_at=aggregate.updated_at,
-            zoho_modified_at=item.record.modified_time,
+            zoho_modified_at=record.modified_time,
         )
     except MappingError as error:
-        checkpoint.fail(item.record.id, "map", error, target_key=aggregate.key)
+        checkpoint.fail(source_key, "map", error, target_key=aggregate.key, direction=origin)
         return None
     # The pair carries its link as this merge understood it: an earlier crash's write journal, whose landed
     # fields the base holds, is settled, so a new journal (or a half-done pair's link) never drops it.
@@ -160,39 +197,38 @@ def _merged_pair(
     if link is not None and link.pending is not None and jde_base is not None and zoho_base is not None:
         settled = attrs.evolve(link, jde_snapshot=jde_base, zoho_snapshot=zoho_base, pending=None)
     pair = Pair(
-        origin=_DIRECTION,
-        source_key=item.record.id,
+        origin=origin,
+        source_key=source_key,
         result=result,
         jde_key=aggregate.key,
-        zoho_id=item.record.id,
+        zoho_id=record.id,
         link=settled,
         jde_before=jde_now,
-        zoho_before=item.zoho,
+        zoho_before=zoho_now,
         matched=link is None,
         audit_id=context.new_audit_id(),
         jde_updated_at=aggregate.updated_at,
-        zoho_modified_at=item.record.modified_time,
+        zoho_modified_at=record.modified_time,
     )
     # The record may carry the audit id of a write of ours whose checkpoint a crash lost (edited again since
     # or not; for a first link, the write that gave it its JDE key), which a write below would overwrite.
-    _account_for_stamp(
-        checkpoint, item.record, link, _audit_stamp(context, checkpoint, item.record), aggregate.key
-    )
+    _account_for_stamp(checkpoint, record, link, _audit_stamp(context, checkpoint, record), aggregate.key)
     if link is not None and result.conflicts:
         _conflict(context, checkpoint, pair)
     if link is not None and pair.jde_ok and pair.zoho_ok:
         # Both sides already hold the merged values: the same edit on both sides, or that crashed write.
-        context.tally.add(checkpoint.entity, _DIRECTION, unchanged=1)
+        context.tally.add(checkpoint.entity, origin, unchanged=1)
         checkpoint.link(
             attrs.evolve(
                 link,
                 jde_snapshot=result.jde.values(),
                 zoho_snapshot=result.zoho.values(),
                 jde_updated_at=aggregate.updated_at,
-                zoho_modified_at=item.record.modified_time,
+                zoho_modified_at=record.modified_time,
+                pending=None,
             )
         )
-        checkpoint.succeeded(item.record.id)
+        checkpoint.succeeded(source_key)
         return None
     return pair
 
@@ -265,7 +301,7 @@ def _audit_stamp(context: RunContext, checkpoint: Checkpoint, record: ZohoRecord
 
 def _conflict(context: RunContext, checkpoint: Checkpoint, pair: Pair) -> None:
     conflicts = pair.result.conflicts
-    context.tally.add(checkpoint.entity, _DIRECTION, conflicts=1)
+    context.tally.add(checkpoint.entity, pair.origin, conflicts=1)
     context.emit(
         ConflictMerged(
             run_id=context.run_id,

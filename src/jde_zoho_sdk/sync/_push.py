@@ -1,21 +1,25 @@
 """JDE -> Zoho: turn one batch of changed JDE records into pairs to write.
 
 Zoho's changes were pulled earlier in the same run (Zoho -> JDE goes first), so a linked record's Zoho side
-is its snapshot: the merge needs no Zoho read, and a record changed on both sides was merged then.
+is its snapshot: the merge needs no Zoho read, and a record changed on both sides was merged then. The
+exception is a link carrying a write journal (a crashed run's write, or one whose answer was lost): its
+snapshot cannot say whether that write landed, so its Zoho side is read and the pair merged as a pull does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
 
 from jde_zoho_sdk.errors import MappingError, SdkError
 from jde_zoho_sdk.sync._apply import Pair, apply_pairs, plan_pairs
 from jde_zoho_sdk.sync._context import Checkpoint, RunContext
+from jde_zoho_sdk.sync._pull import merged_pair, zoho_parents
 from jde_zoho_sdk.sync.merge import MergeResult, changed_fields, merge
 from jde_zoho_sdk.sync.model import (
     AuditAction,
+    Canonical,
     ContactPerson,
     Direction,
     Entity,
@@ -25,6 +29,7 @@ from jde_zoho_sdk.sync.model import (
     canonical_from_values,
 )
 from jde_zoho_sdk.sync.protocols import MappingContext
+from jde_zoho_sdk.zoho import ZohoRecord
 
 __all__ = ["push_batch"]
 
@@ -53,10 +58,11 @@ def push_batch(context: RunContext, entity: Entity, aggregates: Sequence[JdeAggr
     checkpoint = Checkpoint(context, entity, _DIRECTION, records=len(aggregates))
     context.tally.add(entity, _DIRECTION, read=len(aggregates))
     links = context.store.get_links_by_jde(entity, [aggregate.key for aggregate in aggregates])
+    journaled = _journaled_records(context, entity, links.values())
     pairs = [
         pair
         for aggregate in aggregates
-        if (pair := _pair(context, checkpoint, aggregate, links.get(aggregate.key))) is not None
+        if (pair := _pair(context, checkpoint, aggregate, links.get(aggregate.key), journaled)) is not None
     ]
     pairs = _without_unique_clashes(context, checkpoint, pairs)
     if context.dry_run:
@@ -128,14 +134,75 @@ class DuplicateKeyError(SdkError):
     """Two JDE records share a value Zoho keeps unique (a tax id, an e-mail)."""
 
 
+def _journaled_records(
+    context: RunContext, entity: Entity, links: Iterable[Link]
+) -> dict[str, tuple[ZohoRecord, Canonical] | MappingError]:
+    """The Zoho side, read now, of the links that carry a write journal (by Zoho id).
+
+    A journaled write (a crashed run's, or one whose answer was lost) may or may not have landed on Zoho,
+    which the snapshot cannot tell: those pairs are merged against Zoho as it is, like a pull does.
+    """
+    ids = [link.zoho_id for link in links if link.pending is not None and not link.deleted]
+    if not ids:
+        return {}
+    records = context.zoho.fetch(entity, ids)
+    mapping = zoho_parents(context, records) if entity is Entity.CONTACT else MappingContext()
+    mapper = context.mapper
+    found: dict[str, tuple[ZohoRecord, Canonical] | MappingError] = {}
+    for record in records:
+        try:
+            canonical = mapper.from_zoho(entity, record, context=mapping)
+            found[record.id] = (record, mapper.normalize(canonical, "zoho"))
+        except MappingError as error:
+            found[record.id] = error
+    return found
+
+
 def _pair(
-    context: RunContext, checkpoint: Checkpoint, aggregate: JdeAggregate, link: Link | None
+    context: RunContext,
+    checkpoint: Checkpoint,
+    aggregate: JdeAggregate,
+    link: Link | None,
+    journaled: Mapping[str, tuple[ZohoRecord, Canonical] | MappingError],
 ) -> Pair | None:
     try:
+        if link is not None and link.pending is not None and not link.deleted:
+            return _journaled_pair(context, checkpoint, aggregate, link, journaled.get(link.zoho_id))
         return _mapped_pair(context, checkpoint, aggregate, link)
     except MappingError as error:
         checkpoint.fail(aggregate.key, "map", error, target_key=link.zoho_id if link else "")
         return None
+
+
+def _journaled_pair(
+    context: RunContext,
+    checkpoint: Checkpoint,
+    aggregate: JdeAggregate,
+    link: Link,
+    zoho: tuple[ZohoRecord, Canonical] | MappingError | None,
+) -> Pair | None:
+    """Merge a JDE change whose link carries a write journal with its Zoho side, read in this run."""
+    if isinstance(zoho, MappingError):
+        raise zoho
+    if zoho is None:
+        # Gone from Zoho: its delete is read at the end of the run and marks the link; the JDE change
+        # waits in the failures meanwhile (replay finds the link deleted and leaves it).
+        raise MappingError(
+            f"Zoho has no record {link.zoho_id} any more",
+            field="zoho_id",
+            hint="if it was deleted in Zoho, the next run records the delete",
+        )
+    record, zoho_now = zoho
+    return merged_pair(
+        context,
+        checkpoint,
+        aggregate,
+        record=record,
+        zoho_now=zoho_now,
+        link=link,
+        origin=_DIRECTION,
+        source_key=aggregate.key,
+    )
 
 
 def _mapped_pair(

@@ -51,10 +51,18 @@ def is_record_error(error: BaseException) -> bool:
 
 @attrs.frozen
 class Attempt(Generic[T]):
-    """The outcome of one call: a value, or the record-level error it raised."""
+    """The outcome of one call: a value, or the record-level error it raised.
+
+    Neither means the call never ran, or (``unknown``) that it raised the system error that stopped the
+    batch: it may have done its work all the same (a timeout, a reset after the request went out).
+    """
 
     value: T | None = None
     error: BaseException | None = None
+    unknown: bool = False
+
+
+_UNKNOWN: Attempt[object] = Attempt(unknown=True)
 
 
 _NOT_RUN: Attempt[object] = Attempt()
@@ -80,6 +88,7 @@ def _sequential(calls: Sequence[Callable[[], T]]) -> tuple[list[Attempt[T]], Sdk
         try:
             attempts[index] = _run_one(call)
         except SdkError as error:
+            attempts[index] = _UNKNOWN  # type: ignore[assignment]  # neither value nor error: fits any T
             return attempts, error
     return attempts, None
 
@@ -91,7 +100,8 @@ def run_all(
 
     Record-level errors are returned in their :class:`Attempt`. The first system-level error stops new calls
     from starting; calls already running finish; it is returned so the caller can commit what succeeded
-    before raising it. Calls never started get an ``Attempt`` with neither value nor error.
+    before raising it. Calls never started get an ``Attempt`` with neither value nor error; a call that
+    raised a system error gets one marked ``unknown``.
 
     Args:
         calls: Zero-argument callables.
@@ -118,4 +128,5 @@ def run_all(
                 try:
                     attempts[index] = future.result()
                 except SdkError as error:
+                    attempts[index] = _UNKNOWN  # type: ignore[assignment]  # neither value nor error: fits any T
                     stop = stop or error

@@ -1,0 +1,346 @@
+"""The write journal: a write of ours (crashed, half done, or with its answer lost) never passes for an edit."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from jde_zoho_sdk.errors import MappingError, RequestTimeoutError
+from jde_zoho_sdk.sync import Canonical, DefaultMapper, MappingContext
+from jde_zoho_sdk.sync.engine import SyncAbortedError
+from jde_zoho_sdk.sync.events import BatchWritten
+from jde_zoho_sdk.sync.model import AuditAction, Direction, Entity
+from jde_zoho_sdk.zoho import ZohoRecord
+from tests.sync.conftest import CUSTOMER, Systems
+
+
+class _Crash(BaseException):
+    """Stops a run like a kill (no handler of the engine catches a BaseException)."""
+
+
+def crash_after_a_write(systems: Systems, direction: Direction) -> None:
+    """Run until a batch is written in ``direction``, then stop like a kill (before its checkpoint)."""
+    engine = systems.engine()
+
+    class CrashAfterWrite:
+        def on_event(self, event: object) -> None:
+            if isinstance(event, BatchWritten) and event.direction is direction:
+                raise _Crash
+
+    engine.observers = (*engine.observers, CrashAfterWrite())
+    with pytest.raises(_Crash):
+        engine.run()
+
+
+def test_a_write_lost_in_a_crash_is_audited_even_when_the_record_was_edited_again(synced: Systems) -> None:
+    synced.ais_emu.tables.update("F03012", {"AN8": CUSTOMER, "CO": "00000"}, {"ACL": Decimal(61_000)})
+    crash_after_a_write(synced, Direction.JDE_TO_ZOHO)
+    account = synced.account(CUSTOMER)
+    lost = account["Sync_Audit_ID"]
+    assert lost not in {event.audit_id for event in synced.store.query_audit(limit=10_000)}
+    synced.clock.advance(60)
+    synced.zoho_emu.update("Accounts", str(account["id"]), {"Billing_City": "Skokie"})
+
+    report = synced.engine().run()
+
+    # The city reaches JDE (Zoho is not written again, so the record keeps the crashed write's id) and the
+    # audit trail accounts for that write under the id the record carries.
+    assert report.failed == 0
+    assert synced.account(CUSTOMER)["Sync_Audit_ID"] == lost
+    found = synced.store.query_audit(run_id=report.run_id)
+    assert lost in {event.audit_id for event in found}
+    assert any(event.action is AuditAction.UPDATE and event.jde_key == str(CUSTOMER) for event in found)
+    synced.clock.advance(60)
+    assert synced.engine().run().written == 0
+
+
+def test_a_second_write_in_the_same_second_lost_in_a_crash_is_audited(synced: Systems) -> None:
+    # A new Zoho account: the pull creates it in JDE and writes the key back, then the push writes the JDE
+    # record's values to it in the same run (Zoho times are whole seconds: the same Modified_Time).
+    zoho_id = synced.zoho_emu.insert(
+        "Accounts",
+        {"Account_Name": "Same Second LLC", "Email": "ap@samesecond.example", "Billing_Country": "Canada"},
+    )
+    crash_after_a_write(synced, Direction.JDE_TO_ZOHO)
+    account = synced.zoho_emu.get("Accounts", zoho_id)
+    assert account is not None
+    stamp = account["Sync_Audit_ID"]
+    synced.clock.advance(60)
+
+    synced.engine().run()
+
+    assert stamp in {event.audit_id for event in synced.store.query_audit(limit=10_000)}
+
+
+def _set_jde_city(systems: Systems, number: int, city: str) -> None:
+    for row in systems.ais_emu.tables.rows("F0116", AN8=number):
+        systems.ais_emu.tables.update("F0116", {"AN8": number, "EFTB": row["EFTB"]}, {"CTY1": city})
+
+
+def test_a_write_lost_in_a_crash_does_not_pass_for_a_newer_edit_on_its_target(synced: Systems) -> None:
+    # JDE's city goes to Zoho, and the run crashes before its checkpoint: the link still says "Chicago".
+    _set_jde_city(synced, CUSTOMER, "Skokie")
+    crash_after_a_write(synced, Direction.JDE_TO_ZOHO)
+    account = synced.account(CUSTOMER)
+    assert account["Billing_City"] == "Skokie"
+    # Then JDE's city changes again, and later someone edits another field of the Zoho account: the
+    # account's Modified_Time is now newer than JDE's edit.
+    synced.clock.advance(60)
+    _set_jde_city(synced, CUSTOMER, "Joliet")
+    synced.clock.advance(60)
+    synced.zoho_emu.update("Accounts", str(account["id"]), {"Phone": "312 555 0199"})
+
+    report = synced.engine().run()
+
+    # Zoho's "Skokie" was the crashed write, not an edit: JDE's later "Joliet" wins, the phone reaches JDE.
+    assert report.failed == 0
+    assert synced.account(CUSTOMER)["Billing_City"] == "Joliet"
+    assert {row["CTY1"] for row in synced.ais_emu.tables.rows("F0116", AN8=CUSTOMER)} == {"Joliet"}
+    [link] = synced.store.get_links_by_jde(Entity.CUSTOMER, [str(CUSTOMER)]).values()
+    assert link.pending is None
+    assert link.jde_snapshot["city"] == link.zoho_snapshot["city"] == "Joliet"
+
+
+def _set_jde_email(systems: Systems, number: int, email: str) -> None:
+    systems.ais_emu.tables.update("F01151", {"AN8": number, "IDLN": 0, "RCK7": 1}, {"EMAL": email})
+
+
+def test_a_write_that_landed_on_one_side_does_not_pass_for_a_newer_edit_there(synced: Systems) -> None:
+    # Zoho's credit limit goes to JDE, but JDE's new e-mail is refused by Zoho: the pair is half done.
+    account = synced.account(CUSTOMER)
+    synced.zoho_emu.update("Accounts", str(account["id"]), {"Credit_Limit": Decimal(32_000)})
+    _set_jde_email(synced, CUSTOMER, "not-an-e-mail")
+    synced.clock.advance(60)
+    first = synced.engine().run()
+    assert first.failed >= 1
+    assert synced.ais_emu.tables.get("F03012", {"AN8": CUSTOMER, "CO": "00000"})["ACL"] == 32_000  # type: ignore[index]
+    # Then Zoho's credit limit changes again, and later JDE's e-mail is fixed: JDE's record is now newer.
+    synced.clock.advance(60)
+    synced.zoho_emu.update("Accounts", str(account["id"]), {"Credit_Limit": Decimal(28_250)})
+    synced.clock.advance(60)
+    _set_jde_email(synced, CUSTOMER, "fixed@chaos.example")
+    synced.clock.advance(60)
+
+    synced.engine().replay()
+    synced.engine().run()
+
+    # JDE's 32,000 was the sync's own write, not an edit: Zoho's later 28,250 wins; the e-mail reaches Zoho.
+    assert synced.store.list_failures() == []
+    assert synced.account(CUSTOMER)["Credit_Limit"] == Decimal(28_250)
+    assert synced.account(CUSTOMER)["Email"] == "fixed@chaos.example"
+    assert synced.ais_emu.tables.get("F03012", {"AN8": CUSTOMER, "CO": "00000"})["ACL"] == 28_250  # type: ignore[index]
+
+
+def test_a_half_done_pair_keeps_an_earlier_crash_journal_for_the_fields_it_still_owes(
+    synced: Systems,
+) -> None:
+    # JDE's city goes to Zoho and the run crashes before its checkpoint: the write is journaled on the link.
+    _set_jde_city(synced, CUSTOMER, "Skokie")
+    crash_after_a_write(synced, Direction.JDE_TO_ZOHO)
+    account = synced.account(CUSTOMER)
+    # JDE's city changes again, with an e-mail Zoho refuses: the next pair is half done, the city still owed.
+    synced.clock.advance(60)
+    _set_jde_city(synced, CUSTOMER, "Joliet")
+    _set_jde_email(synced, CUSTOMER, "not-an-e-mail")
+    synced.clock.advance(60)
+    assert synced.engine().run().failed >= 1
+    # The e-mail is fixed in JDE; later a Zoho user edits only the phone (Zoho's record is now the newest).
+    synced.clock.advance(60)
+    _set_jde_email(synced, CUSTOMER, "fixed@chaos.example")
+    synced.clock.advance(60)
+    synced.zoho_emu.update("Accounts", str(account["id"]), {"Phone": "312 555 0199"})
+    synced.clock.advance(60)
+
+    synced.engine().run()
+
+    # Zoho's "Skokie" is still the sync's own crashed write, not an edit: JDE's later "Joliet" wins.
+    assert {row["CTY1"] for row in synced.ais_emu.tables.rows("F0116", AN8=CUSTOMER)} == {"Joliet"}
+    assert synced.account(CUSTOMER)["Billing_City"] == "Joliet"
+    assert synced.account(CUSTOMER)["Email"] == "fixed@chaos.example"
+    assert synced.store.list_failures() == []
+
+
+def test_an_edit_back_to_the_last_synced_value_after_a_crashed_write_is_not_lost(synced: Systems) -> None:
+    # Zoho's city goes to JDE, and the run crashes before its checkpoint: the link still says "Chicago".
+    account = synced.account(CUSTOMER)
+    before = account["Billing_City"]
+    synced.zoho_emu.update("Accounts", str(account["id"]), {"Billing_City": "Skokie"})
+    synced.clock.advance(60)
+    crash_after_a_write(synced, Direction.ZOHO_TO_JDE)
+    assert {row["CTY1"] for row in synced.ais_emu.tables.rows("F0116", AN8=CUSTOMER)} == {"Skokie"}
+    # Then the Zoho user puts the city back: Zoho now holds what the link last synced.
+    synced.clock.advance(60)
+    synced.zoho_emu.update("Accounts", str(account["id"]), {"Billing_City": before})
+    synced.clock.advance(60)
+
+    synced.engine().run()
+
+    # That is an edit (the crashed write is journaled), not "nothing changed in Zoho": it reaches JDE.
+    assert synced.account(CUSTOMER)["Billing_City"] == before
+    assert {row["CTY1"] for row in synced.ais_emu.tables.rows("F0116", AN8=CUSTOMER)} == {before}
+
+
+def test_a_jde_edit_back_to_the_last_synced_value_after_a_crashed_write_is_not_lost(synced: Systems) -> None:
+    # JDE's city goes to Zoho, and the run crashes before its checkpoint: the link still says the old city.
+    before = synced.account(CUSTOMER)["Billing_City"]
+    _set_jde_city(synced, CUSTOMER, "Skokie")
+    crash_after_a_write(synced, Direction.JDE_TO_ZOHO)
+    assert synced.account(CUSTOMER)["Billing_City"] == "Skokie"
+    # Then the JDE user puts the city back: JDE now holds what the link last synced.
+    synced.clock.advance(60)
+    _set_jde_city(synced, CUSTOMER, str(before))
+    synced.clock.advance(60)
+
+    synced.engine().run()
+
+    assert synced.account(CUSTOMER)["Billing_City"] == before
+    assert {row["CTY1"] for row in synced.ais_emu.tables.rows("F0116", AN8=CUSTOMER)} == {before}
+
+
+def _zoho_city_then_a_newer_jde_edit_then_run(systems: Systems, zoho_id: str, city: str) -> None:
+    """Zoho's city changes again, and later JDE's credit limit (JDE's record is the newer one); then a run."""
+    systems.clock.advance(60)
+    systems.zoho_emu.update("Accounts", zoho_id, {"Billing_City": city})
+    systems.clock.advance(60)
+    systems.ais_emu.tables.update("F03012", {"AN8": CUSTOMER, "CO": "00000"}, {"ACL": Decimal(64_000)})
+    systems.clock.advance(60)
+    systems.engine().run()
+
+
+def test_a_second_crashed_write_does_not_drop_the_first_ones_journal(synced: Systems) -> None:
+    account = synced.account(CUSTOMER)
+    zoho_id = str(account["id"])
+    # Two runs crash after their JDE write: Zoho's city, then (the city settled) Zoho's phone.
+    synced.zoho_emu.update("Accounts", zoho_id, {"Billing_City": "Skokie"})
+    synced.clock.advance(60)
+    crash_after_a_write(synced, Direction.ZOHO_TO_JDE)
+    synced.clock.advance(60)
+    synced.zoho_emu.update("Accounts", zoho_id, {"Phone": "312 555 0199"})
+    synced.clock.advance(60)
+    crash_after_a_write(synced, Direction.ZOHO_TO_JDE)
+    _zoho_city_then_a_newer_jde_edit_then_run(synced, zoho_id, "Gary")
+
+    # JDE's "Skokie" was the first crashed write, not an edit: Zoho's later "Gary" wins.
+    assert {row["CTY1"] for row in synced.ais_emu.tables.rows("F0116", AN8=CUSTOMER)} == {"Gary"}
+    assert synced.account(CUSTOMER)["Billing_City"] == "Gary"
+    assert synced.account(CUSTOMER)["Credit_Limit"] == Decimal(64_000)
+
+
+def test_a_jde_write_that_landed_though_its_answer_was_lost_does_not_pass_for_a_jde_edit(
+    synced: Systems, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Zoho's city goes to JDE; the orchestration runs, but its answer is lost (a timeout): the run stops.
+    account = synced.account(CUSTOMER)
+    zoho_id = str(account["id"])
+    synced.zoho_emu.update("Accounts", zoho_id, {"Billing_City": "Skokie"})
+    synced.clock.advance(60)
+    run_orchestration = synced.ais.run_orchestration
+
+    def lost_answer(*args: object, **kwargs: object) -> object:
+        run_orchestration(*args, **kwargs)  # type: ignore[arg-type]
+        raise RequestTimeoutError("AIS did not answer in time")
+
+    monkeypatch.setattr(synced.ais, "run_orchestration", lost_answer)
+    with pytest.raises(SyncAbortedError):
+        synced.engine().run()
+    monkeypatch.undo()
+    assert {row["CTY1"] for row in synced.ais_emu.tables.rows("F0116", AN8=CUSTOMER)} == {"Skokie"}
+    _zoho_city_then_a_newer_jde_edit_then_run(synced, zoho_id, "Gary")
+
+    # JDE's "Skokie" was the sync's own write, not an edit: Zoho's later "Gary" wins.
+    assert {row["CTY1"] for row in synced.ais_emu.tables.rows("F0116", AN8=CUSTOMER)} == {"Gary"}
+    assert synced.account(CUSTOMER)["Billing_City"] == "Gary"
+
+
+def _jde_cities(systems: Systems) -> set[object]:
+    return {row["CTY1"] for row in systems.ais_emu.tables.rows("F0116", AN8=CUSTOMER)}
+
+
+def test_a_write_zoho_refused_is_not_journaled_so_a_later_zoho_edit_of_that_value_wins(
+    synced: Systems,
+) -> None:
+    account = synced.account(CUSTOMER)
+    before = account["Billing_City"]
+    # JDE's new city goes to Zoho with an e-mail Zoho refuses: the row is refused, nothing of it lands.
+    _set_jde_city(synced, CUSTOMER, "Skokie")
+    _set_jde_email(synced, CUSTOMER, "not-an-e-mail")
+    synced.clock.advance(60)
+    assert synced.engine().run().failed >= 1
+    # JDE's user puts the city back and fixes the e-mail; later a Zoho user sets the city to Skokie.
+    synced.clock.advance(60)
+    _set_jde_city(synced, CUSTOMER, str(before))
+    _set_jde_email(synced, CUSTOMER, "fixed@chaos.example")
+    synced.clock.advance(60)
+    synced.zoho_emu.update("Accounts", str(account["id"]), {"Billing_City": "Skokie"})
+    synced.clock.advance(60)
+
+    synced.engine().run()
+
+    # The refused write never landed: Zoho's Skokie is an edit, the newest one, and it wins.
+    assert synced.account(CUSTOMER)["Billing_City"] == "Skokie"
+    assert _jde_cities(synced) == {"Skokie"}
+
+
+@pytest.mark.parametrize("lost", ["crash", "lost answer"])
+def test_a_jde_to_zoho_run_merges_a_journaled_link_with_zoho_as_it_is(
+    synced: Systems, monkeypatch: pytest.MonkeyPatch, lost: str
+) -> None:
+    # Zoho's city is written to JDE, and the run ends before its checkpoint (a kill, or a lost answer).
+    zoho_id = str(synced.account(CUSTOMER)["id"])
+    synced.zoho_emu.update("Accounts", zoho_id, {"Billing_City": "Skokie"})
+    synced.clock.advance(60)
+    if lost == "crash":
+        crash_after_a_write(synced, Direction.ZOHO_TO_JDE)
+    else:
+        run_orchestration = synced.ais.run_orchestration
+
+        def lost_answer(*args: object, **kwargs: object) -> object:
+            run_orchestration(*args, **kwargs)  # type: ignore[arg-type]
+            raise RequestTimeoutError("AIS did not answer in time")
+
+        monkeypatch.setattr(synced.ais, "run_orchestration", lost_answer)
+        with pytest.raises(SyncAbortedError):
+            synced.engine().run()
+        monkeypatch.undo()
+    # A Zoho user changes the city again; then only the JDE -> Zoho direction runs.
+    synced.clock.advance(60)
+    synced.zoho_emu.update("Accounts", zoho_id, {"Billing_City": "Gary"})
+    synced.clock.advance(60)
+
+    synced.engine().run("jde_to_zoho")
+    synced.clock.advance(60)
+    synced.engine().run()
+
+    # JDE's Skokie is the sync's own write: it must not go back over Zoho's newer Gary.
+    assert synced.account(CUSTOMER)["Billing_City"] == "Gary"
+    assert _jde_cities(synced) == {"Gary"}
+
+
+class _RefusingPhone(DefaultMapper):
+    """A host mapper refusing Zoho records whose phone says so (a record failure in the pull)."""
+
+    def from_zoho(self, entity: Entity, record: ZohoRecord, *, context: MappingContext) -> Canonical:
+        if record.values.get("Phone") == "REFUSE":
+            raise MappingError("refused by the host's mapper", field="phone")
+        return super().from_zoho(entity, record, context=context)
+
+
+def test_a_pull_failure_does_not_let_the_push_send_a_journaled_write_back(synced: Systems) -> None:
+    zoho_id = str(synced.account(CUSTOMER)["id"])
+    synced.zoho_emu.update("Accounts", zoho_id, {"Billing_City": "Skokie"})
+    synced.clock.advance(60)
+    crash_after_a_write(synced, Direction.ZOHO_TO_JDE)
+    # The Zoho user changes the city again, with a phone the host's mapper refuses: the pull fails it.
+    synced.clock.advance(60)
+    synced.zoho_emu.update("Accounts", zoho_id, {"Billing_City": "Gary", "Phone": "REFUSE"})
+    synced.clock.advance(60)
+    synced.engine(mapper=_RefusingPhone()).run()
+    assert synced.account(CUSTOMER)["Billing_City"] == "Gary"  # the push did not send JDE's Skokie back
+    # Once the phone is fixed, Zoho's city reaches JDE.
+    synced.clock.advance(60)
+    synced.zoho_emu.update("Accounts", zoho_id, {"Phone": "312 555 0100"})
+    synced.clock.advance(60)
+    synced.engine(mapper=_RefusingPhone()).run()
+    assert synced.account(CUSTOMER)["Billing_City"] == "Gary"
+    assert _jde_cities(synced) == {"Gary"}
