@@ -33,6 +33,20 @@ def crash_after_a_write(systems: Systems, direction: Direction) -> None:
         engine.run()
 
 
+def run_with_a_lost_jde_answer(systems: Systems, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run until the first orchestration: it runs, but its answer is lost (a timeout stops the run)."""
+    run_orchestration = systems.ais.run_orchestration
+
+    def lost_answer(*args: object, **kwargs: object) -> object:
+        run_orchestration(*args, **kwargs)  # type: ignore[arg-type]
+        raise RequestTimeoutError("AIS did not answer in time")
+
+    monkeypatch.setattr(systems.ais, "run_orchestration", lost_answer)
+    with pytest.raises(SyncAbortedError):
+        systems.engine().run()
+    monkeypatch.undo()
+
+
 def test_a_write_lost_in_a_crash_is_audited_even_when_the_record_was_edited_again(synced: Systems) -> None:
     synced.ais_emu.tables.update("F03012", {"AN8": CUSTOMER, "CO": "00000"}, {"ACL": Decimal(61_000)})
     crash_after_a_write(synced, Direction.JDE_TO_ZOHO)
@@ -235,16 +249,7 @@ def test_a_jde_write_that_landed_though_its_answer_was_lost_does_not_pass_for_a_
     zoho_id = str(account["id"])
     synced.zoho_emu.update("Accounts", zoho_id, {"Billing_City": "Skokie"})
     synced.clock.advance(60)
-    run_orchestration = synced.ais.run_orchestration
-
-    def lost_answer(*args: object, **kwargs: object) -> object:
-        run_orchestration(*args, **kwargs)  # type: ignore[arg-type]
-        raise RequestTimeoutError("AIS did not answer in time")
-
-    monkeypatch.setattr(synced.ais, "run_orchestration", lost_answer)
-    with pytest.raises(SyncAbortedError):
-        synced.engine().run()
-    monkeypatch.undo()
+    run_with_a_lost_jde_answer(synced, monkeypatch)
     assert {row["CTY1"] for row in synced.ais_emu.tables.rows("F0116", AN8=CUSTOMER)} == {"Skokie"}
     _zoho_city_then_a_newer_jde_edit_then_run(synced, zoho_id, "Gary")
 
@@ -293,16 +298,7 @@ def test_a_jde_to_zoho_run_merges_a_journaled_link_with_zoho_as_it_is(
     if lost == "crash":
         crash_after_a_write(synced, Direction.ZOHO_TO_JDE)
     else:
-        run_orchestration = synced.ais.run_orchestration
-
-        def lost_answer(*args: object, **kwargs: object) -> object:
-            run_orchestration(*args, **kwargs)  # type: ignore[arg-type]
-            raise RequestTimeoutError("AIS did not answer in time")
-
-        monkeypatch.setattr(synced.ais, "run_orchestration", lost_answer)
-        with pytest.raises(SyncAbortedError):
-            synced.engine().run()
-        monkeypatch.undo()
+        run_with_a_lost_jde_answer(synced, monkeypatch)
     # A Zoho user changes the city again; then only the JDE -> Zoho direction runs.
     synced.clock.advance(60)
     synced.zoho_emu.update("Accounts", zoho_id, {"Billing_City": "Gary"})
