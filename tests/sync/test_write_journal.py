@@ -10,7 +10,7 @@ from jde_zoho_sdk.errors import MappingError, RequestTimeoutError
 from jde_zoho_sdk.sync import Canonical, DefaultMapper, MappingContext
 from jde_zoho_sdk.sync.engine import SyncAbortedError
 from jde_zoho_sdk.sync.events import BatchWritten
-from jde_zoho_sdk.sync.model import AuditAction, Direction, Entity
+from jde_zoho_sdk.sync.model import AuditAction, Direction, Entity, JdeAggregate
 from jde_zoho_sdk.zoho import ZohoRecord
 from tests.sync.conftest import CUSTOMER, Systems
 
@@ -340,3 +340,81 @@ def test_a_pull_failure_does_not_let_the_push_send_a_journaled_write_back(synced
     synced.engine(mapper=_RefusingPhone()).run()
     assert synced.account(CUSTOMER)["Billing_City"] == "Gary"
     assert _jde_cities(synced) == {"Gary"}
+
+
+@pytest.mark.parametrize("lost", ["crash", "lost answer"])
+def test_a_journaled_link_whose_zoho_record_is_gone_is_skipped_then_its_delete_recorded(
+    synced: Systems, monkeypatch: pytest.MonkeyPatch, lost: str
+) -> None:
+    zoho_id = str(synced.account(CUSTOMER)["id"])
+    synced.zoho_emu.update("Accounts", zoho_id, {"Billing_City": "Skokie"})
+    synced.clock.advance(60)
+    if lost == "crash":
+        crash_after_a_write(synced, Direction.ZOHO_TO_JDE)
+    else:
+        run_with_a_lost_jde_answer(synced, monkeypatch)
+    synced.clock.advance(60)
+    synced.zoho_emu.delete("Accounts", zoho_id)
+    synced.clock.advance(60)
+
+    pushed = synced.engine().run("jde_to_zoho")
+    synced.clock.advance(60)
+    synced.engine().run()
+
+    # Nothing recreated, the customer not failing (its contacts are: their account is gone, see the deletes
+    # guide); the skip and the delete are in the audit trail.
+    assert synced.zoho_emu.get("Accounts", zoho_id) is None
+    assert not [
+        a for a in synced.zoho_emu.records("Accounts") if a.get("JDE_Address_Number") == str(CUSTOMER)
+    ]
+    assert [f for f in synced.store.list_failures() if f.entity is Entity.CUSTOMER] == []
+    [link] = synced.store.get_links_by_jde(Entity.CUSTOMER, [str(CUSTOMER)]).values()
+    assert link.deleted_in == "zoho"
+    skipped = [e for e in synced.store.query_audit(run_id=pushed.run_id) if e.action is AuditAction.SKIP]
+    assert any("gone from Zoho" in e.message for e in skipped)
+
+
+def test_an_open_failure_of_a_record_deleted_since_is_resolved_as_deleted(synced: Systems) -> None:
+    zoho_id = str(synced.account(CUSTOMER)["id"])
+    _set_jde_email(synced, CUSTOMER, "not-an-e-mail")
+    synced.clock.advance(60)
+    assert synced.engine().run().failed >= 1
+    synced.zoho_emu.delete("Accounts", zoho_id)
+    synced.clock.advance(60)
+    synced.engine().run()  # records the delete
+    synced.clock.advance(60)
+
+    synced.engine().replay()
+
+    assert [f for f in synced.store.list_failures() if f.entity is Entity.CUSTOMER] == []
+    resolved = synced.store.list_failures(include_resolved=True)
+    assert {failure.resolution for failure in resolved if failure.source_key == str(CUSTOMER)} == {"deleted"}
+
+
+class _RefusingJdeCity(DefaultMapper):
+    """A host mapper refusing JDE records whose city says so."""
+
+    def from_jde(self, aggregate: JdeAggregate) -> Canonical:
+        canonical = super().from_jde(aggregate)
+        if getattr(canonical, "city", "") == "Nowhere":
+            raise MappingError("refused by the host's mapper", field="city")
+        return canonical
+
+
+@pytest.mark.parametrize("journaled", [False, True])
+def test_a_push_failure_names_the_zoho_record_as_its_target(synced: Systems, journaled: bool) -> None:
+    zoho_id = str(synced.account(CUSTOMER)["id"])
+    if journaled:
+        synced.zoho_emu.update("Accounts", zoho_id, {"Phone": "312 555 0111"})
+        synced.clock.advance(60)
+        crash_after_a_write(synced, Direction.ZOHO_TO_JDE)
+        synced.clock.advance(60)
+    _set_jde_city(synced, CUSTOMER, "Nowhere")
+    synced.clock.advance(60)
+
+    report = synced.engine(mapper=_RefusingJdeCity()).run("jde_to_zoho")
+
+    [failure] = [f for f in synced.store.list_failures() if f.source_key == str(CUSTOMER)]
+    [event] = [e for e in synced.store.query_audit(run_id=report.run_id) if e.action is AuditAction.FAIL]
+    assert failure.target_key == zoho_id
+    assert (event.jde_key, event.zoho_id) == (str(CUSTOMER), zoho_id)

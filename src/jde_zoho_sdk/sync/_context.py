@@ -140,6 +140,7 @@ class Checkpoint:
     audit: list[AuditEvent] = attrs.field(factory=list)
     failures: list[Failure] = attrs.field(factory=list)
     resolved: set[str] = attrs.field(factory=set)
+    moot: set[str] = attrs.field(factory=set)
     records: int = 0
     _audit_ids: set[str] = attrs.field(factory=set, init=False)
     _journaled: dict[tuple[str, str], Link] = attrs.field(factory=dict, init=False)
@@ -274,6 +275,10 @@ class Checkpoint:
         """Mark a record synced: its open failures get resolved at commit."""
         self.resolved.add(source_key)
 
+    def deleted(self, source_key: str) -> None:
+        """Mark a record whose link is deleted: its open failures are moot (resolved "deleted") at commit."""
+        self.moot.add(source_key)
+
     def commit(self) -> None:
         """Write everything the batch produced in one transaction, then emit ``CheckpointCommitted``."""
         context = self.context
@@ -293,14 +298,11 @@ class Checkpoint:
                 context.store.add_failures(self.failures)
             failed = {failure.source_key for failure in self.failures}
             resolved = self.resolved - failed
-            if resolved:
-                context.store.resolve_failures(
-                    self.entity,
-                    self.direction,
-                    resolved,
-                    resolved_at=context.clock(),
-                    resolution=context.resolution,
-                )
+            for keys, resolution in ((resolved, context.resolution), (self.moot - failed, "deleted")):
+                if keys:
+                    context.store.resolve_failures(
+                        self.entity, self.direction, keys, resolved_at=context.clock(), resolution=resolution
+                    )
         context.emit(
             CheckpointCommitted(
                 run_id=context.run_id,

@@ -120,6 +120,7 @@ def _map(
                 message=f"edited in Zoho but deleted in {link.deleted_in}; not recreated",
             )
         context.tally.add(entity, _DIRECTION, unchanged=1)
+        checkpoint.deleted(record.id)
         return None
     if link is not None and link.pending is None and zoho_now.values() == dict(link.zoho_snapshot):
         # Our own write coming back, or a re-read: nothing changed on the Zoho side. (With a write journaled
@@ -189,7 +190,8 @@ def merged_pair(
             zoho_modified_at=record.modified_time,
         )
     except MappingError as error:
-        checkpoint.fail(source_key, "map", error, target_key=aggregate.key, direction=origin)
+        target = aggregate.key if origin is Direction.ZOHO_TO_JDE else record.id
+        checkpoint.fail(source_key, "map", error, target_key=target, direction=origin)
         return None
     # The pair carries its link as this merge understood it: an earlier crash's write journal, whose landed
     # fields the base holds, is settled, so a new journal (or a half-done pair's link) never drops it.

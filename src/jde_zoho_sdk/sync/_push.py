@@ -185,13 +185,17 @@ def _journaled_pair(
     if isinstance(zoho, MappingError):
         raise zoho
     if zoho is None:
-        # Gone from Zoho: its delete is read at the end of the run and marks the link; the JDE change
-        # waits in the failures meanwhile (replay finds the link deleted and leaves it).
-        raise MappingError(
-            f"Zoho has no record {link.zoho_id} any more",
-            field="zoho_id",
-            hint="if it was deleted in Zoho, the next run records the delete",
+        # Gone from Zoho: the run's read of Zoho's deleted records marks the link (and flags JDE, when
+        # configured); a deleted record is not recreated, so the JDE change has nowhere to go.
+        checkpoint.event(
+            AuditAction.SKIP,
+            jde_key=link.jde_key,
+            zoho_id=link.zoho_id,
+            outcome=Outcome.SKIPPED,
+            message="edited in JDE but gone from Zoho; not recreated (the delete is recorded when listed)",
         )
+        context.tally.add(checkpoint.entity, _DIRECTION, unchanged=1)
+        return None
     record, zoho_now = zoho
     return merged_pair(
         context,
@@ -243,6 +247,7 @@ def _mapped_pair(
                 message=f"edited in JDE but deleted in {link.deleted_in}; not recreated",
             )
         context.tally.add(entity, _DIRECTION, unchanged=1)
+        checkpoint.deleted(aggregate.key)
         return None
     zoho_now = canonical_from_values(entity, link.zoho_snapshot)
     result = merge(
