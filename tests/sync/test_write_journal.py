@@ -287,18 +287,24 @@ def test_a_write_zoho_refused_is_not_journaled_so_a_later_zoho_edit_of_that_valu
     assert _jde_cities(synced) == {"Skokie"}
 
 
+def _zoho_city_to_jde_unrecorded(systems: Systems, monkeypatch: pytest.MonkeyPatch, lost: str) -> str:
+    """Zoho's city goes to JDE in a run that ends before its checkpoint ("crash" or "lost answer")."""
+    zoho_id = str(systems.account(CUSTOMER)["id"])
+    systems.zoho_emu.update("Accounts", zoho_id, {"Billing_City": "Skokie"})
+    systems.clock.advance(60)
+    if lost == "crash":
+        crash_after_a_write(systems, Direction.ZOHO_TO_JDE)
+    else:
+        run_with_a_lost_jde_answer(systems, monkeypatch)
+    return zoho_id
+
+
 @pytest.mark.parametrize("lost", ["crash", "lost answer"])
 def test_a_jde_to_zoho_run_merges_a_journaled_link_with_zoho_as_it_is(
     synced: Systems, monkeypatch: pytest.MonkeyPatch, lost: str
 ) -> None:
     # Zoho's city is written to JDE, and the run ends before its checkpoint (a kill, or a lost answer).
-    zoho_id = str(synced.account(CUSTOMER)["id"])
-    synced.zoho_emu.update("Accounts", zoho_id, {"Billing_City": "Skokie"})
-    synced.clock.advance(60)
-    if lost == "crash":
-        crash_after_a_write(synced, Direction.ZOHO_TO_JDE)
-    else:
-        run_with_a_lost_jde_answer(synced, monkeypatch)
+    zoho_id = _zoho_city_to_jde_unrecorded(synced, monkeypatch, lost)
     # A Zoho user changes the city again; then only the JDE -> Zoho direction runs.
     synced.clock.advance(60)
     synced.zoho_emu.update("Accounts", zoho_id, {"Billing_City": "Gary"})
@@ -346,13 +352,7 @@ def test_a_pull_failure_does_not_let_the_push_send_a_journaled_write_back(synced
 def test_a_journaled_link_whose_zoho_record_is_gone_is_skipped_then_its_delete_recorded(
     synced: Systems, monkeypatch: pytest.MonkeyPatch, lost: str
 ) -> None:
-    zoho_id = str(synced.account(CUSTOMER)["id"])
-    synced.zoho_emu.update("Accounts", zoho_id, {"Billing_City": "Skokie"})
-    synced.clock.advance(60)
-    if lost == "crash":
-        crash_after_a_write(synced, Direction.ZOHO_TO_JDE)
-    else:
-        run_with_a_lost_jde_answer(synced, monkeypatch)
+    zoho_id = _zoho_city_to_jde_unrecorded(synced, monkeypatch, lost)
     synced.clock.advance(60)
     synced.zoho_emu.delete("Accounts", zoho_id)
     synced.clock.advance(60)
