@@ -62,15 +62,24 @@ class Attempt(Generic[T]):
     unknown: bool = False
 
 
-_UNKNOWN: Attempt[object] = Attempt(unknown=True)
-
-
 _NOT_RUN: Attempt[object] = Attempt()
 """A call never started (frozen: one instance serves every slot)."""
 
 
 def _not_run(count: int) -> list[Attempt[T]]:
     return [_NOT_RUN] * count  # type: ignore[list-item]  # neither value nor error: fits any T
+
+
+_UNKNOWN: Attempt[object] = Attempt(unknown=True)
+
+
+def _stopped(error: SdkError) -> Attempt[object]:
+    """The attempt of a call that raised ``error``, a system error: unknown unless it certainly did not run.
+
+    A network failure or a server error may come after the server did the work; a refusal of the
+    credentials or of the rate never does.
+    """
+    return _UNKNOWN if isinstance(error, TransportError | ServerError) else _NOT_RUN
 
 
 def _run_one(call: Callable[[], T]) -> Attempt[T]:
@@ -88,7 +97,7 @@ def _sequential(calls: Sequence[Callable[[], T]]) -> tuple[list[Attempt[T]], Sdk
         try:
             attempts[index] = _run_one(call)
         except SdkError as error:
-            attempts[index] = _UNKNOWN  # type: ignore[assignment]  # neither value nor error: fits any T
+            attempts[index] = _stopped(error)  # type: ignore[assignment]  # no value nor error: fits any T
             return attempts, error
     return attempts, None
 
@@ -128,5 +137,5 @@ def run_all(
                 try:
                     attempts[index] = future.result()
                 except SdkError as error:
-                    attempts[index] = _UNKNOWN  # type: ignore[assignment]  # neither value nor error: fits any T
+                    attempts[index] = _stopped(error)  # type: ignore[assignment]  # no value nor error: fits any T
                     stop = stop or error
