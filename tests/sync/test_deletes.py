@@ -169,3 +169,26 @@ def test_reconcile_can_flag_the_zoho_twin_of_a_record_deleted_in_jde(world: Syst
     [event] = [e for e in world.store.query_audit(run_id=report.run_id) if e.action is AuditAction.DELETE]
     assert stored["Sync_Audit_ID"] == event.audit_id
     assert "flagged in Zoho (JDE_Deleted)" in event.message
+
+
+def test_a_jde_contact_edit_under_a_customer_deleted_in_zoho_fails_at_stage_parent(world: Systems) -> None:
+    account = world.account(CUSTOMER)
+    contacts = [
+        link for link in world.store.page_links(Entity.CONTACT) if link.jde_key.startswith(f"{CUSTOMER}-")
+    ]
+    line = int(contacts[0].jde_key.split("-")[1])
+    world.zoho_emu.delete("Accounts", str(account["id"]))
+    world.clock.advance(60)
+    world.engine().run()  # records the delete
+    world.clock.advance(60)
+    world.ais_emu.tables.update("F0111", {"AN8": int(CUSTOMER), "IDLN": line}, {"ATTL": "Buyer"})
+    world.clock.advance(60)
+
+    world.engine().run("jde_to_zoho")
+
+    [failure] = [f for f in world.store.list_failures() if f.source_key == contacts[0].jde_key]
+    assert (failure.entity, failure.direction, failure.stage) == (
+        Entity.CONTACT,
+        Direction.JDE_TO_ZOHO,
+        "parent",
+    )

@@ -28,7 +28,7 @@ from jde_zoho_sdk.sync.merge import MergeResult
 from jde_zoho_sdk.sync.model import AuditAction, Canonical, Direction, Link, PendingWrite
 from jde_zoho_sdk.sync.protocols import MappingContext
 
-__all__ = ["Pair", "apply_pairs", "plan_pairs"]
+__all__ = ["Pair", "apply_pairs", "map_stage", "plan_pairs"]
 
 _MATCHED = "found in both systems by JDE key, tax id or e-mail: linked, not duplicated"
 _COUNTER = {AuditAction.CREATE: "created", AuditAction.UPDATE: "updated", AuditAction.LINK: "linked"}
@@ -89,6 +89,11 @@ class Pair:
         )
 
 
+def map_stage(error: MappingError) -> str:
+    """The failure stage of a mapping error: ``"parent"`` for a contact's unlinked parent, else ``"map"``."""
+    return "parent" if error.field == "parent_address_number" else "map"
+
+
 def _audit_write(
     context: RunContext,
     checkpoint: Checkpoint,
@@ -138,7 +143,7 @@ def _jde_phase(
                 pair.result.jde, fields=fields, context=attrs.evolve(mapping, audit_id=pair.audit_id)
             )
         except MappingError as error:
-            pair.fail(checkpoint, "map", error)
+            pair.fail(checkpoint, map_stage(error), error)
             continue
         planned.append((pair, JdeWrite(pair.jde_key, inputs, pair.zoho_id, pair.audit_id)))
     if not planned:
@@ -196,7 +201,7 @@ def _zoho_phase(
                     pair.result.zoho, fields=fields, context=attrs.evolve(mapping, audit_id=pair.audit_id)
                 )
             except MappingError as error:
-                pair.fail(checkpoint, "map", error)
+                pair.fail(checkpoint, map_stage(error), error)
                 continue
         values[identity.key_field] = pair.jde_key
         # The Zoho write has its own audit id (the JDE write of the pair has the pair's): the id stamped on

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Final
 import attrs
 
 from jde_zoho_sdk.errors import MappingError, SdkError
-from jde_zoho_sdk.sync._apply import Pair, apply_pairs, plan_pairs
+from jde_zoho_sdk.sync._apply import Pair, apply_pairs, map_stage, plan_pairs
 from jde_zoho_sdk.sync._context import Checkpoint, RunContext
 from jde_zoho_sdk.sync.events import ConflictMerged
 from jde_zoho_sdk.sync.merge import MergeResult, merge
@@ -107,8 +107,7 @@ def _map(
     try:
         zoho_now = context.mapper.normalize(context.mapper.from_zoho(entity, record, context=mapping), "zoho")
     except MappingError as error:
-        stage = "parent" if error.field == "parent_address_number" else "map"
-        checkpoint.fail(record.id, stage, error, target_key=link.jde_key if link else "")
+        checkpoint.fail(record.id, map_stage(error), error, target_key=link.jde_key if link else "")
         return None
     if link is not None and link.deleted:
         if zoho_now.values() != dict(link.zoho_snapshot):
@@ -191,7 +190,7 @@ def merged_pair(
         )
     except MappingError as error:
         target = aggregate.key if origin is Direction.ZOHO_TO_JDE else record.id
-        checkpoint.fail(source_key, "map", error, target_key=target, direction=origin)
+        checkpoint.fail(source_key, map_stage(error), error, target_key=target, direction=origin)
         return None
     # The pair carries its link as this merge understood it: an earlier crash's write journal, whose landed
     # fields the base holds, is settled, so a new journal (or a half-done pair's link) never drops it.
@@ -397,7 +396,7 @@ def _unlinked_pairs(context: RunContext, checkpoint: Checkpoint, items: list[_Ma
         try:
             jde_target = context.mapper.normalize(item.zoho, "jde")
         except MappingError as error:
-            checkpoint.fail(item.record.id, "map", error)
+            checkpoint.fail(item.record.id, map_stage(error), error)
             continue
         result = MergeResult(
             jde=jde_target, zoho=item.zoho, to_jde=frozenset(jde_target.values()), to_zoho=frozenset()

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import attrs
 
 from jde_zoho_sdk.errors import MappingError, SdkError
-from jde_zoho_sdk.sync._apply import Pair, apply_pairs, plan_pairs
+from jde_zoho_sdk.sync._apply import Pair, apply_pairs, map_stage, plan_pairs
 from jde_zoho_sdk.sync._context import Checkpoint, RunContext
 from jde_zoho_sdk.sync._pull import merged_pair, zoho_parents
 from jde_zoho_sdk.sync.merge import MergeResult, changed_fields, merge
@@ -170,7 +170,7 @@ def _pair(
             return _journaled_pair(context, checkpoint, aggregate, link, journaled.get(link.zoho_id))
         return _mapped_pair(context, checkpoint, aggregate, link)
     except MappingError as error:
-        checkpoint.fail(aggregate.key, "map", error, target_key=link.zoho_id if link else "")
+        checkpoint.fail(aggregate.key, map_stage(error), error, target_key=link.zoho_id if link else "")
         return None
 
 
