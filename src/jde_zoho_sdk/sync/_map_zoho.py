@@ -41,7 +41,7 @@ class ZohoMapping:
         table = {Entity.CUSTOMER: CUSTOMER_ZOHO, Entity.CONTACT: CONTACT_ZOHO, Entity.SUPPLIER: SUPPLIER_ZOHO}
         fields = [self._zoho_name(field) for field in table[entity]]
         identity = self.zoho_identity(entity)
-        fields += [identity.key_field, identity.audit_field, "Modified_Time", "Created_Time"]
+        fields += [identity.key_field, identity.audit_field, "Modified_Time"]
         if entity is Entity.CONTACT:
             fields += ["Account_Name", "Vendor_Name"]
         fields += [custom.zoho_field for custom in self.config.custom_fields_of(entity)]

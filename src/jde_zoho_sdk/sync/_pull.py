@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
 import attrs
@@ -358,45 +357,6 @@ def _held_keys(context: RunContext, entity: Entity, items: list[_Mapped]) -> dic
     return held
 
 
-def _unrecorded_link(context: RunContext, item: _Mapped, aggregate: JdeAggregate) -> Link | None:
-    """The link a crash lost between our write of a Zoho record and its checkpoint, when it can be told.
-
-    The record carries the JDE key only a sync writes. If JDE's record has not changed since the Zoho
-    record was created, what that write left on both sides is JDE's record as it is now, so that is the
-    base of the merge: a difference on the Zoho side is an edit made there since (without a base, a first
-    link would settle it by policy, and a field JDE owns would erase it). Otherwise None: a first link.
-    """
-    created = _zoho_time(item.record.values.get("Created_Time"))
-    changed = aggregate.updated_at
-    if created is None or changed is None or changed > created:
-        return None
-    mapper = context.mapper
-    try:
-        jde_now = mapper.normalize(mapper.from_jde(aggregate), "jde")
-    except MappingError:
-        return None  # the merge fails the record, naming the field
-    return Link(
-        entity=aggregate.entity,
-        jde_key=aggregate.key,
-        zoho_id=item.record.id,
-        jde_snapshot=jde_now.values(),
-        zoho_snapshot=mapper.normalize(jde_now, "zoho").values(),
-        email=str(getattr(jde_now, "email", "")),
-        tax_id=str(getattr(jde_now, "tax_id", "")),
-        synced_at=created,
-    )
-
-
-def _zoho_time(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else None
-
-
 def _unlinked_pairs(context: RunContext, checkpoint: Checkpoint, items: list[_Mapped]) -> list[Pair]:
     """Link each record to its JDE twin or plan its creation in JDE.
 
@@ -429,17 +389,7 @@ def _unlinked_pairs(context: RunContext, checkpoint: Checkpoint, items: list[_Ma
             continue
         if key is not None and key in aggregates:
             claimed.add(key)
-            aggregate = aggregates[key]
-            pair = merged_pair(
-                context,
-                checkpoint,
-                aggregate,
-                record=item.record,
-                zoho_now=item.zoho,
-                link=_unrecorded_link(context, item, aggregate) if held.get(index) == key else None,
-                origin=_DIRECTION,
-                source_key=item.record.id,
-            )
+            pair = _merged_pair(context, checkpoint, item, aggregates[key])
             if pair is not None:
                 pairs.append(pair)
             continue
