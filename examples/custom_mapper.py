@@ -25,7 +25,7 @@ from jde_zoho_sdk.sync import (
     SyncEngine,
     ValueMap,
 )
-from jde_zoho_sdk.testing.zoho import ZohoField
+from jde_zoho_sdk.testing.zoho import DEFAULT_PAYMENT_TERMS, ZohoField
 
 # --8<-- [start:field]
 SALES_REGION = CustomField(
@@ -84,16 +84,7 @@ EMULATED_FIELDS = {
         )
     ]
 }
-EMULATED_TERMS = (
-    "Due on Receipt",
-    "Net 10",
-    "Net 15",
-    "Net 30",
-    "Net 45",
-    "Net 60",
-    "2% 10 Net 30",
-    "Prepaid",
-)
+EMULATED_TERMS = (*DEFAULT_PAYMENT_TERMS, "Prepaid")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

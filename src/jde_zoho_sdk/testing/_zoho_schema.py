@@ -66,6 +66,7 @@ DEFAULT_PAYMENT_TERMS: Final = (
     "Net 60",
     "2% 10 Net 30",
 )
+"""The emulated org's ``Payment_Terms`` picklist unless ``ZohoEmulator(payment_terms=...)`` gives another."""
 DEFAULT_CUSTOMER_CATEGORIES: Final = ("Wholesale", "Retail", "Distributor", "OEM", "Government", "Other")
 _CURRENCIES: Final = ("USD", "EUR", "GBP", "CAD", "AUD", "JPY", "INR", "MXN", "CHF", "CNY")
 _ACCOUNT_TYPES: Final = (

@@ -54,7 +54,7 @@ from jde_zoho_sdk.testing._zoho_values import RecordRefusedError
 from jde_zoho_sdk.testing._zoho_watch import WatchService
 from jde_zoho_sdk.testing.faults import Faults
 
-__all__ = ["Delivery", "LoggedRequest", "ZohoEmulator", "ZohoField"]
+__all__ = ["DEFAULT_PAYMENT_TERMS", "Delivery", "LoggedRequest", "ZohoEmulator", "ZohoField"]
 
 EDITION_CONCURRENCY: Final = {"free": 5, "standard": 10, "professional": 15, "enterprise": 20, "ultimate": 25}
 _API_PATH: Final = re.compile(r"/crm/(v\d+(?:\.\d+)?)/(.+)")
