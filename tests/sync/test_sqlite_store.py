@@ -287,6 +287,40 @@ def test_snapshot_keys_that_look_like_the_decimal_tag_round_trip(store: SqliteSt
     assert store.get_links_by_jde(Entity.CUSTOMER, ["1"])["1"].jde_snapshot == tricky
 
 
+def test_a_link_read_back_compares_reads_and_writes_as_the_snapshot_it_was_given(
+    store: SqliteStateStore, db_path: Path
+) -> None:
+    snapshot: dict[str, object] = {"name": "Acme", "credit_limit": Decimal("5000.00"), "tags": ["a"]}
+    store.put_links([attrs.evolve(link("1"), jde_snapshot=snapshot, zoho_snapshot={"name": "Acme"})])
+    got = store.get_links_by_jde(Entity.CUSTOMER, ["1"])["1"]
+
+    assert got.jde_snapshot == snapshot
+    assert snapshot == got.jde_snapshot
+    assert got.jde_snapshot != got.zoho_snapshot
+    assert got.jde_snapshot.get("credit_limit") == Decimal("5000.00")
+    assert "tags" in got.jde_snapshot
+    assert sorted(got.jde_snapshot) == ["credit_limit", "name", "tags"]
+    assert len(got.jde_snapshot) == 3
+    assert dict(got.zoho_snapshot.items()) == {"name": "Acme"}
+    assert "5000.00" in repr(got.jde_snapshot)
+    # Written back as it was read (a commit re-puts links whose snapshots did not change).
+    store.put_links([attrs.evolve(got, zoho_id="z9")])
+    again = store.get_links_by_jde(Entity.CUSTOMER, ["1"])["1"]
+    assert (again.zoho_id, again.jde_snapshot, again.zoho_snapshot) == ("z9", snapshot, {"name": "Acme"})
+    assert str(again.jde_snapshot["credit_limit"]) == "5000.00"
+
+
+def test_a_snapshot_edited_by_hand_into_something_else_than_an_object_says_so_when_read(
+    store: SqliteStateStore, db_path: Path
+) -> None:
+    store.put_links([link("1")])
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("UPDATE links SET jde_snapshot = '[1, 2]'")
+    got = store.get_links_by_jde(Entity.CUSTOMER, ["1"])["1"]
+    with pytest.raises(TypeError, match="expected a JSON object in the state database, found list"):
+        got.jde_snapshot.get("name")
+
+
 json_values = st.recursive(
     st.none()
     | st.booleans()

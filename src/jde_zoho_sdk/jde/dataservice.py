@@ -291,7 +291,7 @@ class _Progress:
 
     def _admit_in_key_order(self, row: Row) -> bool:
         """Whether ``row`` is new (and count it as yielded), for a chain in key order."""
-        value = row.get(self.lead_alias)
+        value = row._values.get(self.lead_alias)  # one lookup per row read: no Row.get
         if value == self.run_value:
             if self.skip and self._key(row) in self.skip:
                 return False

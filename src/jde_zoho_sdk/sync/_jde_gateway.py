@@ -21,6 +21,7 @@ import attrs
 from jde_zoho_sdk.errors import UnexpectedResponseError
 from jde_zoho_sdk.jde import AisClient, Condition, Operator, Query, changed_since
 from jde_zoho_sdk.jde.dates import from_jde_stamp
+from jde_zoho_sdk.jde.rows import cells
 from jde_zoho_sdk.sync.config import SyncConfig
 from jde_zoho_sdk.sync.model import Canonical, ContactPerson, Entity, JdeAggregate, split_contact_key
 from jde_zoho_sdk.sync.protocols import Mapper
@@ -65,8 +66,9 @@ def _int(value: object) -> int:
 
 
 def _stamp(row: Rows, zone: tzinfo) -> datetime | None:
-    day = row.get("UPMJ")
-    stamp = row.get("UPMT")
+    values = cells(row)  # two lookups for each of the rows read, twice: plain dict lookups
+    day = values.get("UPMJ")
+    stamp = values.get("UPMT")
     if not isinstance(day, date):
         return None
     return _instant(day, stamp if isinstance(stamp, int | str | Decimal) else None, zone)
@@ -109,7 +111,7 @@ class ChangeReader:
             stamp = _stamp(row, zone)
             if stamp is not None and (table not in newest or stamp > newest[table]):
                 newest[table] = stamp
-            yield _int(row.get("AN8")), table, row
+            yield _int(cells(row).get("AN8")), table, row
 
     def _groups(self) -> Iterator[_Group]:
         merged = heapq.merge(
@@ -174,6 +176,17 @@ class ChangeReader:
         for number, found in gateway.read_rows(needs).items():
             rows[number].update(found)
         return rows
+
+
+def _by_line(rows: Mapping[str, Sequence[Rows]]) -> dict[str, dict[int, list[Rows]]]:
+    """The who's who tables' rows by line number, in the order they came (one pass per table)."""
+    found: dict[str, dict[int, list[Rows]]] = {}
+    for table in _LINE_TABLES:
+        lines: dict[int, list[Rows]] = {}
+        for row in rows.get(table, ()):
+            lines.setdefault(_int(row.get("IDLN")), []).append(row)
+        found[table] = lines
+    return found
 
 
 def _changed_lines(group: _Group) -> set[int]:
@@ -292,27 +305,18 @@ class JdeGateway:
         entity = self.entity_of(master[0]) if master else None
         if entity is None:
             return
+        by_line = _by_line(rows)
         if entity in self.config.entities and (lines is None or 0 in lines):
             terms = "F03012" if entity is Entity.CUSTOMER else "F0401"
-            tables = {
-                table: tuple(
-                    row
-                    for row in rows.get(table, ())
-                    if table not in _LINE_TABLES or _int(row.get("IDLN")) == 0
-                )
-                for table in (*_ENTITY_TABLES, terms, "F01151", "F0115")
-            }
+            tables = {table: tuple(rows.get(table, ())) for table in (*_ENTITY_TABLES, terms)}
+            tables.update((table, tuple(by_line[table].get(0, ()))) for table in ("F01151", "F0115"))
             yield self._aggregate(entity, number, 0, tables)
         if Entity.CONTACT not in self.config.entities:
             return
-        for row in rows.get("F0111", ()):
-            line = _int(row.get("IDLN"))
+        for line in by_line["F0111"]:
             if line == 0 or (lines is not None and line not in lines):
                 continue
-            tables = {
-                table: tuple(r for r in rows.get(table, ()) if _int(r.get("IDLN")) == line)
-                for table in _LINE_TABLES
-            }
+            tables = {table: tuple(by_line[table].get(line, ())) for table in _LINE_TABLES}
             yield self._aggregate(Entity.CONTACT, number, line, tables)
 
     def _aggregate(

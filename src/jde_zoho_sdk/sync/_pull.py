@@ -110,7 +110,7 @@ def _map(
         checkpoint.fail(record.id, map_stage(error), error, target_key=link.jde_key if link else "")
         return None
     if link is not None and link.deleted:
-        if zoho_now.values() != dict(link.zoho_snapshot):
+        if zoho_now.values() != link.zoho_snapshot:
             checkpoint.event(
                 AuditAction.SKIP,
                 jde_key=link.jde_key,
@@ -121,7 +121,7 @@ def _map(
         context.tally.add(entity, _DIRECTION, unchanged=1)
         checkpoint.deleted(record.id)
         return None
-    if link is not None and link.pending is None and zoho_now.values() == dict(link.zoho_snapshot):
+    if link is not None and link.pending is None and zoho_now.values() == link.zoho_snapshot:
         # Our own write coming back, or a re-read: nothing changed on the Zoho side. (With a write journaled
         # on the link, the snapshot is not the whole base: a value equal to it may be an edit back to it,
         # made after a crashed write changed the other side. The merge decides, on the journaled base.)

@@ -262,7 +262,7 @@ def _mapped_pair(
     )
     if not result.to_zoho and not result.to_jde:
         context.tally.add(entity, _DIRECTION, unchanged=1)
-        if result.jde.values() != dict(link.jde_snapshot):
+        if result.jde.values() != link.jde_snapshot:
             # A change Zoho does not store: remember it so it is not diffed again; nothing to write.
             checkpoint.link(
                 attrs.evolve(link, jde_snapshot=result.jde.values(), jde_updated_at=aggregate.updated_at)

@@ -12,6 +12,7 @@ from typing import Any, Final, cast
 
 from jde_zoho_sdk._redact import Secret
 from jde_zoho_sdk.sync._sqlite_codec import (
+    StoredMapping,
     decode_mapping,
     decode_strings,
     decode_time,
@@ -98,13 +99,18 @@ def link_row(link: Link) -> tuple[str | None, ...]:
 
 
 def link_from_row(row: Row) -> Link:
-    """The link of a row selected with :data:`LINK_COLUMNS` (further columns are ignored)."""
+    """The link of a row selected with :data:`LINK_COLUMNS` (further columns are ignored).
+
+    Snapshots are decoded when first read (see :class:`StoredMapping`).
+    """
+    jde_snapshot = StoredMapping(row[3])
     return Link(
         entity=ENTITIES[row[0]],
         jde_key=row[1],
         zoho_id=row[2],
-        jde_snapshot=decode_mapping(row[3]),
-        zoho_snapshot=decode_mapping(row[4]),
+        jde_snapshot=jde_snapshot,
+        # Both sides often hold the same text (link_row wrote one encoding twice): share one object.
+        zoho_snapshot=jde_snapshot if row[4] == row[3] else StoredMapping(row[4]),
         email=row[5],
         tax_id=row[6],
         jde_updated_at=decode_time_or_none(row[7]),

@@ -291,4 +291,6 @@ class MappingConfig:
         Args:
             entity: The kind of record.
         """
+        if not self.custom_fields:  # the common case, asked on every normalisation
+            return ()
         return tuple(field for field in self.custom_fields if field.entity is entity)
