@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from jde_zoho_sdk.sync.engine import SyncAbortedError, SyncEngine
 from jde_zoho_sdk.sync.events import BatchWritten, CheckpointCommitted, RunFinished, RunStarted
 from jde_zoho_sdk.sync.merge import FieldPolicy
 from jde_zoho_sdk.sync.model import AuditAction, Direction, Entity
+from jde_zoho_sdk.sync.report import EntityCounts
 from jde_zoho_sdk.sync.sqlite_store import SqliteStateStore
 from jde_zoho_sdk.testing import seed
 from jde_zoho_sdk.testing.faults import Fault
@@ -203,11 +206,62 @@ def test_dry_run_lists_the_changes_the_next_run_makes_and_writes_nothing(synced:
     planned = {(c.entity, c.direction, c.action) for c in plan.changes}
     assert (Entity.CUSTOMER, Direction.JDE_TO_ZOHO, AuditAction.UPDATE) in planned
     assert (Entity.CUSTOMER, Direction.ZOHO_TO_JDE, AuditAction.CREATE) in planned
-    [update] = [c for c in plan.changes if c.direction is Direction.JDE_TO_ZOHO]
+    [update] = [c for c in plan.changes if c.action is AuditAction.UPDATE]
+    assert update.direction is Direction.JDE_TO_ZOHO
     assert [(f.field, f.new) for f in update.changes] == [("credit_limit", Decimal("66000.00"))]
+    # The new account, once created in JDE, is told its JDE key.
+    [key_write] = [c for c in plan.changes if c.action is AuditAction.LINK]
+    assert (key_write.direction, key_write.jde_key, key_write.changes) == (Direction.JDE_TO_ZOHO, "", ())
     report = synced.engine().run()
     done = {(e, d) for (e, d), counts in report.counts.items() if counts.written}
     assert done == {(Entity.CUSTOMER, Direction.JDE_TO_ZOHO), (Entity.CUSTOMER, Direction.ZOHO_TO_JDE)}
+
+
+def _written(
+    counts: Mapping[tuple[Entity, Direction], EntityCounts],
+) -> dict[tuple[Entity, Direction], tuple[int, ...]]:
+    return {
+        key: (c.created, c.updated, c.linked)
+        for key, c in counts.items()
+        if c.created or c.updated or c.linked
+    }
+
+
+def test_a_plan_lists_a_record_changed_on_both_sides_once_per_write(synced: Systems) -> None:
+    synced.ais_emu.tables.update("F03012", {"AN8": CUSTOMER, "CO": "00000"}, {"ACL": Decimal(66_000)})
+    synced.clock.advance(60)
+    zoho_id = str(synced.account(CUSTOMER)["id"])
+    synced.zoho_emu.update("Accounts", zoho_id, {"Phone": "312 555 0111"})
+    synced.clock.advance(60)
+
+    plan = synced.engine().plan()
+
+    listed = [
+        (c.direction, c.action, c.jde_key, c.zoho_id, [f.field for f in c.changes]) for c in plan.changes
+    ]
+    assert sorted(listed) == [
+        (Direction.JDE_TO_ZOHO, AuditAction.UPDATE, str(CUSTOMER), zoho_id, ["credit_limit"]),
+        (Direction.ZOHO_TO_JDE, AuditAction.UPDATE, str(CUSTOMER), zoho_id, ["phone"]),
+    ]
+    report = synced.engine().run()
+    assert _written(plan.report.counts) == _written(report.counts)
+
+
+def test_a_plan_of_a_first_sync_counts_what_the_first_run_then_does(systems: Systems) -> None:
+    systems.load(seed.generate(customers=40, seed=5))
+
+    plan = systems.engine().plan()
+    report = systems.engine().run()
+
+    # Records found on both sides are planned as links once, not linked by one phase and created by the
+    # other; contacts of accounts the run creates in JDE first are planned too.
+    assert _written(plan.report.counts) == _written(report.counts)
+    writes = {AuditAction.CREATE, AuditAction.UPDATE, AuditAction.LINK}
+    audited = systems.store.query_audit(run_id=report.run_id)
+    assert Counter((c.entity, c.action) for c in plan.changes) == Counter(
+        (e.entity, e.action) for e in audited if e.action in writes
+    )
+    assert {c.action for c in plan.changes} == writes
 
 
 def test_notification_ids_are_queued_then_drained(synced: Systems) -> None:

@@ -25,7 +25,7 @@ from jde_zoho_sdk.sync._writes import run_all
 from jde_zoho_sdk.sync._zoho_gateway import ZohoWrite
 from jde_zoho_sdk.sync.events import BatchWritten
 from jde_zoho_sdk.sync.merge import MergeResult
-from jde_zoho_sdk.sync.model import AuditAction, Canonical, Direction, Link, PendingWrite
+from jde_zoho_sdk.sync.model import AuditAction, Canonical, Direction, Entity, Link, PendingWrite
 from jde_zoho_sdk.sync.protocols import MappingContext
 
 __all__ = ["Pair", "apply_pairs", "map_stage", "plan_pairs"]
@@ -274,22 +274,25 @@ def _links(context: RunContext, checkpoint: Checkpoint, pairs: Sequence[Pair]) -
                 message=_MATCHED,
                 direction=pair.origin,
             )
-        jde_state = pair.result.jde
-        checkpoint.link(
-            Link(
-                entity=checkpoint.entity,
-                jde_key=pair.jde_key,
-                zoho_id=pair.zoho_id,
-                jde_snapshot=jde_state.values(),
-                zoho_snapshot=pair.result.zoho.values(),
-                email=str(getattr(jde_state, "email", "")),
-                tax_id=str(getattr(jde_state, "tax_id", "")),
-                jde_updated_at=pair.jde_updated_at,
-                zoho_modified_at=pair.zoho_modified_at,
-                synced_at=now,
-            )
-        )
+        checkpoint.link(_synced_link(checkpoint.entity, pair, now))
         checkpoint.succeeded(pair.source_key)
+
+
+def _synced_link(entity: Entity, pair: Pair, now: datetime) -> Link:
+    """The link of a pair whose two sides both hold what the merge decided."""
+    jde_state = pair.result.jde
+    return Link(
+        entity=entity,
+        jde_key=pair.jde_key,
+        zoho_id=pair.zoho_id,
+        jde_snapshot=jde_state.values(),
+        zoho_snapshot=pair.result.zoho.values(),
+        email=str(getattr(jde_state, "email", "")),
+        tax_id=str(getattr(jde_state, "tax_id", "")),
+        jde_updated_at=pair.jde_updated_at,
+        zoho_modified_at=pair.zoho_modified_at,
+        synced_at=now,
+    )
 
 
 def _partly_synced(pair: Pair, link: Link) -> Link:
@@ -366,9 +369,24 @@ def _pending(result: MergeResult[Canonical]) -> PendingWrite:
 
 
 def plan_pairs(context: RunContext, checkpoint: Checkpoint, pairs: Sequence[Pair]) -> None:
-    """Record, without writing, what :func:`apply_pairs` would write (a dry run)."""
+    """Record, without writing, what :func:`apply_pairs` would write (a dry run), as the run would audit it.
+
+    Each side to be written is a create or an update; two records found to be one are also a link, counted
+    under the direction that found them. A pair both of whose sides exist leaves the link the run would
+    record in :attr:`RunContext.planned_links`, for the dry run's JDE -> Zoho phase to read.
+    """
     entity = checkpoint.entity
+    now = context.clock()
+    module = context.mapper.zoho_identity(entity).module
     for pair in pairs:
+        if pair.jde_key and pair.zoho_id:
+            context.planned_links[(entity, pair.jde_key)] = _synced_link(entity, pair, now)
+        elif entity is not Entity.CONTACT:
+            # A parent the run would create first: its contacts can be planned too (its key is not known).
+            if pair.zoho_id:
+                context.pending_jde_parents[(module, pair.zoho_id)] = 0
+            else:
+                context.pending_parents[int(pair.jde_key)] = (module, "")
         sides = (
             (Direction.ZOHO_TO_JDE, pair.jde_key, pair.jde_before, pair.result.jde, pair.result.to_jde),
             (Direction.JDE_TO_ZOHO, pair.zoho_id, pair.zoho_before, pair.result.zoho, pair.result.to_zoho),
@@ -377,8 +395,6 @@ def plan_pairs(context: RunContext, checkpoint: Checkpoint, pairs: Sequence[Pair
             if key and not fields:
                 continue
             action = AuditAction.UPDATE if key else AuditAction.CREATE
-            if pair.matched and pair.link is None:
-                action = AuditAction.LINK
             context.plan(
                 entity,
                 direction,
@@ -391,3 +407,18 @@ def plan_pairs(context: RunContext, checkpoint: Checkpoint, pairs: Sequence[Pair
                 conflicts=pair.result.conflicts,
             )
             context.tally.add(entity, direction, **{_COUNTER[action]: 1})
+        if pair.link is None and (pair.matched or (pair.zoho_id and not pair.result.to_zoho)):
+            # Found on both sides (counted as linked), or a Zoho record that only learns its JDE key.
+            direction = pair.origin if pair.matched else Direction.JDE_TO_ZOHO
+            context.plan(
+                entity,
+                direction,
+                AuditAction.LINK,
+                old=None,
+                new={},
+                fields=frozenset(),
+                jde_key=pair.jde_key,
+                zoho_id=pair.zoho_id,
+            )
+            if pair.matched:
+                context.tally.add(entity, direction, linked=1)

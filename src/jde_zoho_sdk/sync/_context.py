@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import os
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 
 import attrs
@@ -62,8 +62,14 @@ class RunContext:
     zoho: ZohoGateway
     dry_run: bool = False
     planned: list[PlannedChange] = attrs.field(factory=list)
-    # Customers and suppliers a dry run would create: their contacts can be planned too.
+    # Customers and suppliers a dry run would create, in Zoho (by address number) and in JDE (by Zoho module
+    # and id; 0 stands for the address number JDE would give): their contacts can be planned too.
     pending_parents: dict[int, tuple[str, str]] = attrs.field(factory=dict)
+    pending_jde_parents: dict[tuple[str, str], int] = attrs.field(factory=dict)
+    # The links a dry run would have recorded, by entity and JDE key. A run's JDE -> Zoho phase reads the
+    # links its Zoho -> JDE phase committed; a dry run commits none, so it reads these instead (without
+    # them, a record merged in the first phase was planned again, or planned as a create, in the second).
+    planned_links: dict[tuple[Entity, str], Link] = attrs.field(factory=dict)
     report: SyncReport | None = None
     # How failures this run syncs are marked resolved ("synced" in a run, "replayed" in a replay).
     resolution: str = "synced"
@@ -92,6 +98,17 @@ class RunContext:
             return found
 
         return of
+
+    def links_by_jde(self, entity: Entity, keys: Collection[str]) -> dict[str, Link]:
+        """The store's links of some JDE keys, with what this dry run would have recorded over them."""
+        links = self.store.get_links_by_jde(entity, keys)
+        if self.planned_links:
+            links = dict(links)
+            for key in keys:
+                planned = self.planned_links.get((entity, key))
+                if planned is not None:
+                    links[key] = planned
+        return links
 
     def plan(
         self,

@@ -67,8 +67,11 @@ def zoho_parents(context: RunContext, records: Sequence[ZohoRecord]) -> MappingC
             if not link.deleted:
                 found[(module, zoho_id)] = int(link.jde_key)
 
+    pending = context.pending_jde_parents
+
     def parent_in_jde(module: str, zoho_id: str) -> int | None:
-        return found.get((module, zoho_id))
+        number = found.get((module, zoho_id))
+        return number if number is not None else pending.get((module, zoho_id))
 
     return MappingContext(parent_in_jde=parent_in_jde)
 

@@ -42,7 +42,7 @@ def _parent_context(context: RunContext, aggregates: Sequence[JdeAggregate]) -> 
     found: dict[int, tuple[str, str]] = {}
     for entity in (Entity.SUPPLIER, Entity.CUSTOMER):
         module = context.mapper.zoho_identity(entity).module
-        for key, link in context.store.get_links_by_jde(entity, numbers).items():
+        for key, link in context.links_by_jde(entity, numbers).items():
             if not link.deleted:
                 found[int(key)] = (module, link.zoho_id)
     pending = context.pending_parents
@@ -57,6 +57,13 @@ def push_batch(context: RunContext, entity: Entity, aggregates: Sequence[JdeAggr
     """Diff, merge and write one batch of JDE records of ``entity`` to Zoho, then checkpoint it."""
     checkpoint = Checkpoint(context, entity, _DIRECTION, records=len(aggregates))
     context.tally.add(entity, _DIRECTION, read=len(aggregates))
+    if context.planned_links:
+        # A dry run's Zoho -> JDE phase planned these pairs whole; the run would have written them (JDE
+        # first) and found them unchanged here.
+        planned = context.planned_links
+        kept = [aggregate for aggregate in aggregates if (entity, aggregate.key) not in planned]
+        context.tally.add(entity, _DIRECTION, unchanged=len(aggregates) - len(kept))
+        aggregates = kept
     links = context.store.get_links_by_jde(entity, [aggregate.key for aggregate in aggregates])
     journaled = _journaled_records(context, entity, links.values())
     pairs = [
@@ -67,10 +74,6 @@ def push_batch(context: RunContext, entity: Entity, aggregates: Sequence[JdeAggr
     pairs = _without_unique_clashes(context, checkpoint, pairs)
     if context.dry_run:
         plan_pairs(context, checkpoint, pairs)
-        module = context.mapper.zoho_identity(entity).module
-        for pair in pairs:
-            if entity is not Entity.CONTACT and not pair.zoho_id:
-                context.pending_parents[int(pair.jde_key)] = (module, "")
         return
     mapping = _parent_context(context, aggregates) if entity is Entity.CONTACT else MappingContext()
     apply_pairs(context, checkpoint, pairs, mapping)
