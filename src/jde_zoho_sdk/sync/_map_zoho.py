@@ -36,12 +36,13 @@ class ZohoMapping:
             entity: The kind of record.
 
         Returns:
-            Field API names (the key, audit and lookup fields and custom fields included).
+            Field API names (the key, audit and lookup fields, custom fields and ``Created_Time``, which
+            tells a first link after a crashed create, included).
         """
         table = {Entity.CUSTOMER: CUSTOMER_ZOHO, Entity.CONTACT: CONTACT_ZOHO, Entity.SUPPLIER: SUPPLIER_ZOHO}
         fields = [self._zoho_name(field) for field in table[entity]]
         identity = self.zoho_identity(entity)
-        fields += [identity.key_field, identity.audit_field, "Modified_Time"]
+        fields += [identity.key_field, identity.audit_field, "Modified_Time", "Created_Time"]
         if entity is Entity.CONTACT:
             fields += ["Account_Name", "Vendor_Name"]
         fields += [custom.zoho_field for custom in self.config.custom_fields_of(entity)]

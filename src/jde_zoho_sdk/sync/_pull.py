@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Final
 
 import attrs
 
 from jde_zoho_sdk.errors import MappingError, SdkError
+from jde_zoho_sdk.jde.dates import jde_stamp_readings, to_jde_stamp
 from jde_zoho_sdk.sync._apply import Pair, apply_pairs, map_stage, plan_pairs
 from jde_zoho_sdk.sync._context import Checkpoint, RunContext
 from jde_zoho_sdk.sync.events import ConflictMerged
@@ -164,6 +166,9 @@ def merged_pair(
 ) -> Pair | None:
     """Merge a Zoho record with its JDE side, both read in this run (three-way when linked).
 
+    A first link is three-way too when the Zoho record is one a crashed run of ours wrote and JDE has not
+    changed since (see :func:`_unrecorded_create`); it stays a first link all the same.
+
     Args:
         context: The run.
         checkpoint: The batch's checkpoint.
@@ -180,7 +185,12 @@ def merged_pair(
     mapper = context.mapper
     try:
         jde_now = mapper.normalize(mapper.from_jde(aggregate), "jde")
-        jde_base, zoho_base = _last_synced(link, jde_now, zoho_now) if link else (None, None)
+        base: tuple[Mapping[str, object], Mapping[str, object]] | None
+        if link is not None:
+            base = _last_synced(link, jde_now, zoho_now)
+        else:
+            base = _unrecorded_create(context, checkpoint, record, aggregate, jde_now)
+        jde_base, zoho_base = base or (None, None)
         result = merge(
             jde_now=jde_now,
             zoho_now=zoho_now,
@@ -259,6 +269,63 @@ def _last_synced(
                 jde_base[field] = pending.jde_snapshot.get(field)
                 zoho_base[field] = pending.zoho_snapshot.get(field)
     return jde_base, zoho_base
+
+
+def _unrecorded_create(
+    context: RunContext,
+    checkpoint: Checkpoint,
+    record: ZohoRecord,
+    aggregate: JdeAggregate,
+    jde_now: Canonical,
+) -> tuple[Mapping[str, object], Mapping[str, object]] | None:
+    """The base of a first link with a Zoho record a run of ours wrote and whose link a crash lost.
+
+    A run that creates a record in Zoho (or gives it its JDE key) and crashes before its checkpoint leaves
+    no link, and the next run finds the record by the JDE key it carries. With no base, every difference
+    would be settled by policy, and a field JDE wins in a conflict would erase an edit made in Zoho since.
+    When the record carries the audit id our writes stamp (a record of ours, not one given a JDE key by
+    hand) and JDE's record last changed strictly before the Zoho record was created, our last write left
+    Zoho holding JDE's record as it is now: that is the base the lost link would have had, so a difference
+    is an edit made in Zoho since. Otherwise (no stamp, no creation time, a JDE change in the same second
+    or later) there is no base: the pair is two records found to be one, and the policy decides.
+
+    Only a record modified after the second it was created has an edit to keep. One that was not differs
+    from JDE only by a JDE change the create missed (made after the crashed run read JDE, before it wrote
+    Zoho), which that base would undo: the policy decides.
+
+    Either way the pair stays a first link (audited and counted as linked; Zoho is given the JDE key).
+    """
+    if not _audit_stamp(context, checkpoint, record):
+        return None
+    created = _zoho_time(record.values.get("Created_Time"))
+    modified = record.modified_time
+    changed = _latest_reading(aggregate.updated_at, context.jde.zone)
+    if created is None or modified is None or changed is None or not changed < created < modified:
+        return None
+    return jde_now.values(), context.mapper.normalize(jde_now, "zoho").values()
+
+
+def _zoho_time(value: object) -> datetime | None:
+    """A Zoho datetime (``2026-03-02T09:00:00-06:00``), or None when absent or not one with an offset."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.utcoffset() is not None else None
+
+
+def _latest_reading(updated_at: datetime | None, zone: tzinfo) -> datetime | None:
+    """The latest instant JDE's UPMJ/UPMT stamp may name (in the repeated autumn hour, the later one).
+
+    ``updated_at`` is the earliest reading (right for a cursor); to say JDE did not change after a moment,
+    the stamp must be before it whichever instant it names.
+    """
+    if updated_at is None:
+        return None
+    day, hhmmss = to_jde_stamp(updated_at, zone)
+    return jde_stamp_readings(day, hhmmss, zone)[-1]
 
 
 def _account_for_unrecorded_write(
