@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import os
 import uuid
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 
 import attrs
@@ -109,6 +109,26 @@ class RunContext:
                 if planned is not None:
                     links[key] = planned
         return links
+
+    def parents_in_zoho(self, numbers: Iterable[int]) -> Callable[[int], tuple[str, str] | None]:
+        """Contacts' parents (JDE address numbers) -> their Zoho twins, for ``MappingContext.parent_in_zoho``.
+
+        Looked up once for the batch's numbers; a number linked as both (its search type changed) takes its
+        customer link. A dry run also knows the parents it would create in Zoho (id not known yet: ``""``).
+        """
+        keys = {str(number) for number in numbers}
+        found: dict[int, tuple[str, str]] = {}
+        for entity in (Entity.SUPPLIER, Entity.CUSTOMER):
+            module = self.mapper.zoho_identity(entity).module
+            for key, link in self.links_by_jde(entity, keys).items() if keys else ():
+                if not link.deleted:
+                    found[int(key)] = (module, link.zoho_id)
+        pending = self.pending_parents
+
+        def parent_in_zoho(address_number: int) -> tuple[str, str] | None:
+            return found.get(address_number) or pending.get(address_number)
+
+        return parent_in_zoho
 
     def plan(
         self,

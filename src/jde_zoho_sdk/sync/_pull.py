@@ -97,8 +97,12 @@ def pull_batch(context: RunContext, entity: Entity, records: Sequence[ZohoRecord
     pairs += _unlinked_pairs(context, checkpoint, [item for item in mapped if item.link is None])
     if context.dry_run:
         plan_pairs(context, checkpoint, pairs)
-    else:
-        apply_pairs(context, checkpoint, pairs, mapping)
+        return
+    if entity is Entity.CONTACT and pairs:
+        # A merge may owe Zoho a field too: the contact's Zoho write names its parent's Zoho record.
+        parents = {getattr(pair.result.zoho, "parent_address_number", 0) for pair in pairs}
+        mapping = attrs.evolve(mapping, parent_in_zoho=context.parents_in_zoho(parents))
+    apply_pairs(context, checkpoint, pairs, mapping)
 
 
 def _map(

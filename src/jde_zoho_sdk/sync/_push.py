@@ -37,20 +37,9 @@ _DIRECTION = Direction.JDE_TO_ZOHO
 
 
 def _parent_context(context: RunContext, aggregates: Sequence[JdeAggregate]) -> MappingContext:
-    """Resolve contacts' parents (a supplier, else a customer) to their Zoho twins."""
-    numbers = {str(aggregate.address_number) for aggregate in aggregates}
-    found: dict[int, tuple[str, str]] = {}
-    for entity in (Entity.SUPPLIER, Entity.CUSTOMER):
-        module = context.mapper.zoho_identity(entity).module
-        for key, link in context.links_by_jde(entity, numbers).items():
-            if not link.deleted:
-                found[int(key)] = (module, link.zoho_id)
-    pending = context.pending_parents
-
-    def parent_in_zoho(address_number: int) -> tuple[str, str] | None:
-        return found.get(address_number) or pending.get(address_number)
-
-    return MappingContext(parent_in_zoho=parent_in_zoho)
+    """Resolve contacts' parents to their Zoho twins."""
+    numbers = {aggregate.address_number for aggregate in aggregates}
+    return MappingContext(parent_in_zoho=context.parents_in_zoho(numbers))
 
 
 def push_batch(context: RunContext, entity: Entity, aggregates: Sequence[JdeAggregate]) -> None:
