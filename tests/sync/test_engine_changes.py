@@ -424,7 +424,9 @@ def test_a_lost_state_store_is_rebuilt_from_the_keys_zoho_holds_without_twins(
 
 def test_a_contact_edited_in_both_systems_gets_each_edit_in_one_run(synced: Systems) -> None:
     contact = next(
-        c for c in synced.zoho_emu.records("Contacts") if str(c.get("JDE_Contact_Key")).startswith(f"{CUSTOMER}-")
+        c
+        for c in synced.zoho_emu.records("Contacts")
+        if str(c.get("JDE_Contact_Key")).startswith(f"{CUSTOMER}-")
     )
     line = int(str(contact["JDE_Contact_Key"]).split("-")[1])
     synced.ais_emu.tables.update("F0111", {"AN8": CUSTOMER, "IDLN": line}, {"ATTL": "Head of Purchasing"})
@@ -437,5 +439,7 @@ def test_a_contact_edited_in_both_systems_gets_each_edit_in_one_run(synced: Syst
     assert synced.store.list_failures() == []
     assert report.counts[(Entity.CONTACT, Direction.ZOHO_TO_JDE)].updated == 1
     assert synced.zoho_emu.get("Contacts", str(contact["id"]))["Title"] == "Head of Purchasing"  # type: ignore[index]
-    phones = [r["PH1"] for r in synced.ais_emu.tables.rows("F0115") if (r["AN8"], r["IDLN"]) == (CUSTOMER, line)]
+    phones = [
+        r["PH1"] for r in synced.ais_emu.tables.rows("F0115") if (r["AN8"], r["IDLN"]) == (CUSTOMER, line)
+    ]
     assert "312 555 0199" in phones
