@@ -314,6 +314,31 @@ def _zoho_city_to_jde_unrecorded(systems: Systems, monkeypatch: pytest.MonkeyPat
 
 
 @pytest.mark.parametrize("lost", ["crash", "lost answer"])
+def test_a_jde_write_found_in_place_after_its_answer_or_checkpoint_was_lost_is_audited(
+    synced: Systems, monkeypatch: pytest.MonkeyPatch, lost: str
+) -> None:
+    zoho_id = _zoho_city_to_jde_unrecorded(synced, monkeypatch, lost)
+    monkeypatch.undo()
+    orchestrations = len(synced.ais_emu.orchestration_log)
+    synced.clock.advance(60)
+
+    report = synced.engine().run()
+
+    found = [
+        event
+        for event in synced.store.query_audit(run_id=report.run_id)
+        if event.jde_key == str(CUSTOMER) and "found in place" in event.message
+    ]
+    assert [(e.action, e.direction, e.zoho_id, e.fields) for e in found] == [
+        (AuditAction.SKIP, Direction.ZOHO_TO_JDE, zoho_id, ("city",))
+    ]
+    assert _jde_cities(synced) == {"Skokie"}
+    assert len(synced.ais_emu.orchestration_log) == orchestrations  # nothing written again
+    assert synced.engine().run().written == 0
+    assert len([e for e in synced.store.query_audit(limit=10_000) if "found in place" in e.message]) == 1
+
+
+@pytest.mark.parametrize("lost", ["crash", "lost answer"])
 def test_a_jde_to_zoho_run_merges_a_journaled_link_with_zoho_as_it_is(
     synced: Systems, monkeypatch: pytest.MonkeyPatch, lost: str
 ) -> None:

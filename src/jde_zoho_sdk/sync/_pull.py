@@ -29,6 +29,7 @@ from jde_zoho_sdk.sync.model import (
     JdeAggregate,
     Link,
     Outcome,
+    PendingWrite,
 )
 from jde_zoho_sdk.sync.protocols import MappingContext
 
@@ -214,6 +215,7 @@ def merged_pair(
     settled = link
     if link is not None and link.pending is not None and jde_base is not None and zoho_base is not None:
         settled = attrs.evolve(link, jde_snapshot=jde_base, zoho_snapshot=zoho_base, pending=None)
+        _account_for_landed_jde_write(checkpoint, link, link.pending, jde_now)
     pair = Pair(
         origin=origin,
         source_key=source_key,
@@ -273,6 +275,28 @@ def _last_synced(
                 jde_base[field] = pending.jde_snapshot.get(field)
                 zoho_base[field] = pending.zoho_snapshot.get(field)
     return jde_base, zoho_base
+
+
+def _account_for_landed_jde_write(
+    checkpoint: Checkpoint, link: Link, pending: PendingWrite, jde_now: Canonical
+) -> None:
+    """Record a journaled JDE write found in place: its answer, or its run's checkpoint, was lost.
+
+    Unlike a Zoho record, a JDE record carries no audit id of ours to find it by (the orchestration is
+    given one, but nothing reads it back). The journal is the write's only trace, and the merge settles it
+    now: this event is the write's entry in the audit trail, with the fields JDE holds as written.
+    """
+    now = jde_now.values()
+    landed = frozenset(field for field in pending.to_jde if now.get(field) == pending.jde_snapshot.get(field))
+    if landed:
+        checkpoint.event(
+            AuditAction.SKIP,
+            jde_key=link.jde_key,
+            zoho_id=link.zoho_id,
+            fields=landed,
+            message="a JDE write of ours found in place, whose answer or checkpoint was lost",
+            direction=Direction.ZOHO_TO_JDE,
+        )
 
 
 def _unrecorded_create(
