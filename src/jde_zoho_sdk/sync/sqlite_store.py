@@ -74,8 +74,12 @@ __all__ = ["SqliteStateStore", "StoreStats"]
 _log = get_logger(__name__)
 
 _CHUNK: Final = 500
-"""Keys per ``IN (...)`` lookup: under SQLite's bound-variable limit (999 before 3.32), and one prepared
-statement serves every full chunk."""
+"""Keys per ``IN (...)`` lookup: under SQLite's bound-variable limit (999 before 3.32)."""
+
+_IN_SIZES: Final = (1, 2, 4, 8, 16, 32, 64, 128, 256, _CHUNK)
+"""The lengths an ``IN (...)`` list is padded to. Each length is a statement of its own, which SQLite
+prepares and the connection caches: unpadded, every batch size met was one more, and at 100k records the
+cache held up to 256 of them, several MiB that grew with the data (and each miss prepared anew)."""
 
 # REPLACE deletes every row that conflicts with the new one on *any* unique index: the old row of this JDE
 # key (the primary key) and another link of the entity holding this Zoho id (links_by_zoho_id). That is
@@ -112,7 +116,7 @@ _ACQUIRE_LOCK: Final = (
 )
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=16)
 def _marks(count: int) -> str:
     return ", ".join("?" * count)
 
@@ -122,7 +126,16 @@ def _unique(values: Iterable[str]) -> list[str]:
 
 
 def _chunks(values: Sequence[str]) -> list[Sequence[str]]:
-    return [values[start : start + _CHUNK] for start in range(0, len(values), _CHUNK)]
+    """``values`` in ``IN`` lists of the lengths in :data:`_IN_SIZES`, the last value repeated to fill one.
+
+    A repeated value changes no ``IN`` test, so no query's answer (rows, counts, rows updated).
+    """
+    chunks: list[Sequence[str]] = []
+    for start in range(0, len(values), _CHUNK):
+        chunk = values[start : start + _CHUNK]
+        size = next(size for size in _IN_SIZES if size >= len(chunk))
+        chunks.append(chunk if size == len(chunk) else [*chunk, *[chunk[-1]] * (size - len(chunk))])
+    return chunks
 
 
 def _check_limit(limit: int) -> None:
