@@ -155,7 +155,7 @@ class ClientCore:
 
     def _run_batches(self, send: Callable[[_T], _R], items: Sequence[_T]) -> list[_R]:
         """Run ``send`` on each item, concurrently up to the limit; results in order; first error wins."""
-        if len(items) <= 1:
+        if len(items) <= 1 or self._limiter.limit == 1:  # a pool of one thread would only add hand-offs
             return [send(item) for item in items]
         with self._pool_lock:
             if self._pool is None:
