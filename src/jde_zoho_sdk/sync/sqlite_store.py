@@ -78,8 +78,8 @@ _CHUNK: Final = 500
 
 _IN_SIZES: Final = (1, 2, 4, 8, 16, 32, 64, 128, 256, _CHUNK)
 """The lengths an ``IN (...)`` list is padded to. Each length is a statement of its own, which SQLite
-prepares and the connection caches: unpadded, every batch size met was one more, and at 100k records the
-cache held up to 256 of them, several MiB that grew with the data (and each miss prepared anew)."""
+prepares and the connection caches (up to 256): unpadded, every batch size met was one more, and SQLite's
+memory grew with the data (20.9 MiB at 10k customers, 24.4 MiB at 40k; padded, 17.1 and 17.2)."""
 
 # REPLACE deletes every row that conflicts with the new one on *any* unique index: the old row of this JDE
 # key (the primary key) and another link of the entity holding this Zoho id (links_by_zoho_id). That is
