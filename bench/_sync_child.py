@@ -2,7 +2,8 @@
 
 ``WHERE`` is the JSON line :mod:`bench._serve` printed. The process imports what it needs, notes its resident
 set, runs the engine once with fresh clients (as a scheduled ``jde-zoho sync`` would), and prints its peak
-resident set size, times, calls and the state store's size. Nothing else runs in it: its peak is the sync's.
+resident set size (and SQLite's part of it), times, calls and the state store's size. Nothing else runs in
+it: its peak is the sync's.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench._figures import peak_rss_mib
+from bench._figures import peak_rss_mib, sqlite_peak_mib
 from bench._world import JDE_ZONE, retry_policy
 from jde_zoho_sdk.jde import AisClient, AisCredentials
 from jde_zoho_sdk.sync.engine import SyncEngine
@@ -55,6 +56,7 @@ def main(where: dict[str, str], store_path: Path) -> dict[str, object]:
         "zoho_calls": report.zoho_calls.calls,
         "rss_before_run_mib": round(before, 1),
         "peak_rss_mib": round(peak_rss_mib(), 1),
+        "sqlite_peak_mib": None if (sqlite := sqlite_peak_mib()) is None else round(sqlite, 1),
         "store_mib": round(size / (1024 * 1024), 1),
     }
 

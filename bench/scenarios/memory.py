@@ -21,30 +21,31 @@ __all__ = ["run_memory"]
 
 def _one(customers: int) -> dict[str, object]:
     began = time.perf_counter()
-    server = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-m", "bench._serve", str(customers)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
-    )
-    try:
-        assert server.stdout is not None
-        where = server.stdout.readline()
-        if not where:
-            raise RuntimeError(f"the emulator process for {customers} customers exited early")
-        seeded = time.perf_counter() - began
-        with tempfile.TemporaryDirectory(prefix="jz-bench-") as folder:
-            done = subprocess.run(
-                [sys.executable, "-m", "bench._sync_child", where.strip(), str(Path(folder) / "state.db")],
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-        figures: dict[str, object] = json.loads(done.stdout)
-    finally:
-        if server.stdin is not None:
-            server.stdin.close()
-        server.wait(timeout=60)
+    ) as server:  # closes its pipes on the way out
+        try:
+            assert server.stdout is not None
+            where = server.stdout.readline()
+            if not where:
+                raise RuntimeError(f"the emulator process for {customers} customers exited early")
+            seeded = time.perf_counter() - began
+            with tempfile.TemporaryDirectory(prefix="jz-bench-") as folder:
+                store = str(Path(folder) / "state.db")
+                done = subprocess.run(
+                    [sys.executable, "-m", "bench._sync_child", where.strip(), store],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+            figures: dict[str, object] = json.loads(done.stdout)
+        finally:
+            if server.stdin is not None:
+                server.stdin.close()  # the emulators serve until their standard input closes
+            server.wait(timeout=60)
     return {"customers": customers, "seed_and_serve_s": round(seeded, 1), **figures}
 
 

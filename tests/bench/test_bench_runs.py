@@ -5,9 +5,11 @@ Counts only: the benchmarks' times are printed by ``python -m bench``, never ass
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
+from bench.scenarios.memory import run_memory
 from bench.scenarios.sync_runs import run_size
 
 
@@ -37,3 +39,13 @@ def test_the_incremental_run_writes_exactly_the_edits(figures: dict[str, Any]) -
 
 def test_the_bare_replay_is_faithful(figures: dict[str, Any]) -> None:
     assert {run["replay_mismatches"] for run in figures["overhead"].values()} == {0}
+
+
+def test_the_memory_scenario_syncs_in_a_process_of_its_own_and_reads_sqlites_part() -> None:
+    runs: list[dict[str, Any]] = run_memory([60])["runs"]  # type: ignore[assignment]
+    [run] = runs
+    assert run["failed"] == 0
+    assert run["records"] > 0
+    assert run["pid"] != os.getpid()  # the emulators' data and this test's never count in its peak
+    assert 0 < run["sqlite_peak_mib"] < run["peak_rss_mib"]
+    assert run["rss_before_run_mib"] < run["peak_rss_mib"]
