@@ -162,7 +162,7 @@ def _memory_rows(figures: Figures) -> str:
 
 
 def concurrency_tables(figures: Figures) -> str:
-    """Scenario 5: Zoho write concurrency against a slow emulator."""
+    """Scenario 5: Zoho and JDE write concurrency against slow emulators."""
     latency = figures["latency_s"]
     client = table(
         f"5a. Zoho client: one upsert in calls of 100, {latency} s per call",
@@ -187,4 +187,19 @@ def concurrency_tables(figures: Figures) -> str:
             for r in figures["engine"]
         ],
     )
-    return "\n".join([client, engine])
+    jde = table(
+        f"5c. Engine initial load, {figures['ais_latency_s']} s per AIS call",
+        ["jde_concurrency", "orchestrations", "JDE calls", "wall s", "peak in flight", "speed-up"],
+        [
+            [
+                r["jde_concurrency"],
+                r["orchestrations"],
+                r["jde_calls"],
+                r["wall_s"],
+                r["peak_in_flight"],
+                r["speed_up"],
+            ]
+            for r in figures["jde"]
+        ],
+    )
+    return "\n".join([client, engine, jde])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal
 from typing import cast
@@ -347,3 +349,23 @@ def test_client_session_date_format_follows_the_emulator(emulator: AisEmulator) 
         rows = list(ais.browse("F0101", ["AN8"], where=Condition("UPMJ", Operator.EQUAL, date(2024, 2, 1))))
     assert [row["AN8"] for row in rows] == [3]
     assert isinstance(ais, AisClient)
+
+
+def test_latency_is_waited_by_concurrent_calls_together_outside_the_emulators_lock() -> None:
+    together = threading.Barrier(2, timeout=5)
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        together.wait()  # both calls inside their latency at once, or this times out
+
+    emulator = AisEmulator(latency=0.25, sleep=sleep)
+    with raw(emulator) as http, ThreadPoolExecutor(2) as pool:
+        tokens = list(pool.map(lambda device: login(http, device), ["one", "two"]))
+    assert len(set(tokens)) == 2
+    assert waits == [0.25, 0.25]
+    assert emulator.peak_concurrency == 2
+    emulator.latency = 0
+    with raw(emulator) as http:
+        login(http)
+    assert len(waits) == 2

@@ -6,18 +6,19 @@ The emulators must work on a bare install, so this uses :mod:`wsgiref` with one 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
-from wsgiref.types import WSGIApplication
+from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 import httpx
 
 from jde_zoho_sdk._redact import get_logger
 
-__all__ = ["SOCKET_ENVIRON_KEY", "EmulatorTransport", "InjectedResetError", "serve_wsgi"]
+__all__ = ["SOCKET_ENVIRON_KEY", "EmulatorTransport", "InjectedResetError", "Latency", "serve_wsgi"]
 
 _log = get_logger("jde_zoho_sdk.testing.server")
 
@@ -45,6 +46,43 @@ class EmulatorTransport(httpx.WSGITransport):
             return super().handle_request(request)
         except InjectedResetError as reset:
             raise httpx.ReadError("connection reset by peer", request=request) from reset
+
+
+class Latency:
+    """WSGI middleware: every request takes ``seconds`` before the app answers it; counts requests in flight.
+
+    The wait happens before the app runs, outside any lock the app takes, so concurrent requests wait
+    together, as on a server that answers calls in parallel.
+
+    Args:
+        app: The application answering after the wait.
+        seconds: How long each request takes (0: no wait).
+        sleep: How the wait is spent (a test injects one that never sleeps).
+    """
+
+    def __init__(
+        self, app: WSGIApplication, seconds: float = 0.0, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
+        self.app = app
+        self.seconds = seconds
+        self.peak = 0
+        """The most requests that were in flight at once."""
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._in_flight = 0
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """Wait, then answer through the app."""
+        with self._lock:
+            self._in_flight += 1
+            self.peak = max(self.peak, self._in_flight)
+        try:
+            if self.seconds:
+                self._sleep(self.seconds)
+            return self.app(environ, start_response)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
 
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):

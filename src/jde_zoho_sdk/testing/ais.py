@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -42,7 +43,7 @@ from jde_zoho_sdk.testing._ais_query import java_to_strptime
 from jde_zoho_sdk.testing._ais_schema import Column, ColumnRuleError, TableDef
 from jde_zoho_sdk.testing._ais_sessions import EmulatedSession, SessionRegistry
 from jde_zoho_sdk.testing._ais_store import Tables
-from jde_zoho_sdk.testing._server import EmulatorTransport, serve_wsgi
+from jde_zoho_sdk.testing._server import EmulatorTransport, Latency, serve_wsgi
 from jde_zoho_sdk.testing.faults import Fault, Faults
 
 __all__ = [
@@ -91,6 +92,10 @@ class AisEmulator:
         seed: Seed of the emulator's random choices (exception ids, seed data).
         orchestration_error_status: HTTP status of an orchestration's ERROR answer (UNCONFIRMED; 500 as
             Oracle documents ServiceErrorResponse for 500).
+        latency: Seconds each call takes, waited before the emulator answers and outside its lock, so
+            calls made in parallel wait in parallel (an AIS server answers in tens of milliseconds to
+            seconds, orchestrations the slowest; set it to make concurrency observable).
+        sleep: How ``latency`` is waited (the emulator's own threads wait, never the test's).
 
     Example:
         >>> emu = AisEmulator(users={"SYNC": "pa55-w0rd"}, customer_search_type="C")
@@ -122,6 +127,8 @@ class AisEmulator:
         udc: Mapping[str, Iterable[str]] | None = None,
         seed: int = 0,
         orchestration_error_status: int = 500,
+        latency: float = 0.0,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._users = {name.upper(): secret for name, secret in (users or {"JDE": "JDE"}).items()}
         if username is not None:
@@ -168,8 +175,9 @@ class AisEmulator:
         self.orchestration_log: list[OrchestrationRecord] = []
         self.url: str | None = None
         """The base URL while :meth:`serve` runs."""
-        self.app: WSGIApplication = request_logger(self.faults.middleware(Endpoints(self)), self)
-        """The WSGI application (request log, then faults, then the endpoints)."""
+        self._latency = Latency(Endpoints(self), latency, sleep)
+        self.app: WSGIApplication = request_logger(self.faults.middleware(self._latency), self)
+        """The WSGI application (request log, then faults, then the latency, then the endpoints)."""
 
     # -- control and inspection -------------------------------------------------------------------------
 
@@ -246,6 +254,20 @@ class AisEmulator:
             and environment == self.environment
             and role in (self.role, "*ALL")
         )
+
+    @property
+    def latency(self) -> float:
+        """Seconds each call takes (settable)."""
+        return self._latency.seconds
+
+    @latency.setter
+    def latency(self, seconds: float) -> None:
+        self._latency.seconds = seconds
+
+    @property
+    def peak_concurrency(self) -> int:
+        """The most calls that were in flight at once (past fault injection)."""
+        return self._latency.peak
 
     def sessions(self) -> list[EmulatedSession]:
         """The sessions open now."""
