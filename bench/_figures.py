@@ -24,12 +24,14 @@ def sqlite_peak_mib() -> float | None:
 
     Part of the resident set, counted apart because Python's allocation tracing cannot see it (its page
     cache and prepared statements). Read from the SQLite the ``sqlite3`` module uses: a symbol looked up
-    through the extension module's handle resolves in that module's own dependencies.
+    through the extension module's handle resolves in that module's own dependencies; a Python with the
+    module built in has SQLite in the executable itself.
     """
     import _sqlite3  # noqa: PLC0415 - the extension module itself, for its file
 
+    where = getattr(_sqlite3, "__file__", None)
     try:
-        highwater = ctypes.CDLL(_sqlite3.__file__).sqlite3_memory_highwater
+        highwater = ctypes.CDLL(where).sqlite3_memory_highwater
     except (OSError, AttributeError):
         return None
     highwater.restype = ctypes.c_int64

@@ -10,9 +10,8 @@ from __future__ import annotations
 import json
 import sys
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from bench._clock import START
 from bench._world import JDE_ZONE, SEED
 from jde_zoho_sdk.testing import seed
 from jde_zoho_sdk.testing.ais import AisEmulator
@@ -20,14 +19,16 @@ from jde_zoho_sdk.testing.zoho import ZohoEmulator
 
 
 class ServedClock:
-    """Stands at :data:`~bench._clock.START` while the data is seeded, then runs in real time an hour later.
+    """Stands an hour before the real time while the data is seeded, then runs in real time.
 
     Seeded as in the in-process benchmarks (both systems stamped in one instant, so a record in both has
-    no newer side), while the run itself sees time pass as it does in production.
+    no newer side), while the run itself sees time pass as it does in production, on the same time as the
+    syncing process's own clock: the engine stops each Zoho poll at its own start time, so a server clock
+    an hour or a season away from it would make the run read its own write-backs again in the same run.
     """
 
     def __init__(self) -> None:
-        self._base = START
+        self._base = datetime.now(UTC) - timedelta(hours=1)
         self._origin: float | None = None
 
     def __call__(self) -> datetime:
@@ -36,8 +37,8 @@ class ServedClock:
         return self._base + timedelta(seconds=time.monotonic() - self._origin)
 
     def start(self) -> None:
-        """Let time run, from an hour after the seeding."""
-        self._base += timedelta(hours=1)
+        """Let time run, from now (an hour after the seeding's stamps)."""
+        self._base = datetime.now(UTC)
         self._origin = time.monotonic()
 
 

@@ -45,7 +45,10 @@ def _one(customers: int) -> dict[str, object]:
         finally:
             if server.stdin is not None:
                 server.stdin.close()  # the emulators serve until their standard input closes
-            server.wait(timeout=60)
+            try:
+                server.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                server.kill()  # else leaving the block would wait for it without end
     return {"customers": customers, "seed_and_serve_s": round(seeded, 1), **figures}
 
 

@@ -86,11 +86,26 @@ def test_lookups_of_any_size_answer_exactly_the_keys_asked(tmp_path: Path) -> No
             assert sorted(found, key=int) == [key for key in asked if int(key) % 2 == 0], size
             emails = [f"AP{number}@example.com" for number in range(size)]
             by_email = store.find_links_by_email(Entity.CUSTOMER, emails)
-            assert len(by_email) == (size + 1) // 2, size
+            # Each e-mail found once, and only those asked (padding must not reach outside its chunk).
+            assert {email: [link.jde_key for link in links] for email, links in by_email.items()} == {
+                f"ap{number}@example.com": [str(number)] for number in range(0, size, 2)
+            }, size
 
 
 def test_counts_and_updates_over_padded_lists_count_each_record_once(tmp_path: Path) -> None:
+    ids = [str(number) for number in range(1203)]  # three chunks, the last one padded
     with SqliteStateStore(tmp_path / "state.db") as store:
+        store.add_failures([failure(number) for number in range(0, 1203, 3)])
+        listed = store.list_failures(ids=[f"f{key}" for key in ids])
+        many = store.enqueue(
+            [QueuedChange(module="Vendors", zoho_id=key, operation="update", server_time=T0) for key in ids]
+        )
+        known = store.enqueue(
+            [QueuedChange(module="Vendors", zoho_id=key, operation="update", server_time=T0) for key in ids]
+        )
+    assert [item.failure_id for item in listed] == [f"f{number}" for number in range(0, 1203, 3)]
+    assert (many, known) == (1203, 0)
+    with SqliteStateStore(tmp_path / "small.db") as store:
         queued = store.enqueue(
             [
                 QueuedChange(module="Accounts", zoho_id=str(number), operation="update", server_time=T0)

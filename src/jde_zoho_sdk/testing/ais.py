@@ -95,7 +95,8 @@ class AisEmulator:
         latency: Seconds each call takes, waited before the emulator answers and outside its lock, so
             calls made in parallel wait in parallel (an AIS server answers in tens of milliseconds to
             seconds, orchestrations the slowest; set it to make concurrency observable).
-        sleep: How ``latency`` is waited (the emulator's own threads wait, never the test's).
+        sleep: How ``latency`` and slow-reply faults wait: served on a socket, the emulator's thread waits;
+            through :meth:`transport`, the calling thread does (inject one that returns at once in tests).
 
     Example:
         >>> emu = AisEmulator(users={"SYNC": "pa55-w0rd"}, customer_search_type="C")
@@ -169,7 +170,7 @@ class AisEmulator:
             may_read=self.allowed,
         )
         self.orchestrations: dict[str, Registration] = {item.name: item for item in BUILT_INS}
-        self.faults = Faults(seed=seed)
+        self.faults = Faults(seed=seed, sleep=sleep)
         """Fault rules applied before the emulator answers (see :mod:`jde_zoho_sdk.testing.faults`)."""
         self.request_log: list[RequestRecord] = []
         self.orchestration_log: list[OrchestrationRecord] = []

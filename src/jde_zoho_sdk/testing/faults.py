@@ -114,7 +114,8 @@ class Faults:
 
     Args:
         seed: Seed of the generator used for ``probability`` draws.
-        sleep: How a slow reply waits (the emulator's own thread sleeps, never the test's).
+        sleep: How a slow reply waits (the thread answering the request: the emulator's, or the caller's
+            through an in-process transport).
     """
 
     def __init__(self, *, seed: int = 0, sleep: Callable[[float], None] = time.sleep) -> None:

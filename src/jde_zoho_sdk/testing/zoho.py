@@ -88,7 +88,8 @@ class ZohoEmulator:
         notify_transport: An httpx transport for callbacks (None: real sockets).
         latency: Seconds each API call takes, spent while it counts against the concurrency limit (Zoho
             answers in tens to hundreds of milliseconds; set it to make concurrency observable).
-        sleep: How ``latency`` is waited (the emulator's own threads wait, never the test's).
+        sleep: How ``latency`` and slow-reply faults wait: served on a socket, the emulator's thread waits;
+            through :meth:`transport`, the calling thread does (inject one that returns at once in tests).
     """
 
     def __init__(
@@ -156,7 +157,7 @@ class ZohoEmulator:
             list(schema), clock=self._clock, fmt=self._fmt, resource_uri=self._resource_uri
         )
         self._notifier = Notifier(transport=notify_transport)
-        self.faults = Faults(seed=seed)
+        self.faults = Faults(seed=seed, sleep=sleep)
         self._log = RequestLog()
         self.app = self._log.wrap(self.faults.middleware(self._wsgi))
         """The WSGI application (request log, then fault injection, then the emulated API)."""
