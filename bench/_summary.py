@@ -161,45 +161,32 @@ def _memory_rows(figures: Figures) -> str:
     )
 
 
+def _speed_ups(title: str, columns: Sequence[tuple[str, str]], rows: Sequence[Figures]) -> str:
+    """A scenario 5 table: the setting's columns, then wall time, peak in flight and speed-up."""
+    columns = [*columns, ("wall s", "wall_s"), ("peak in flight", "peak_in_flight"), ("speed-up", "speed_up")]
+    return table(title, [header for header, _ in columns], [[row[key] for _, key in columns] for row in rows])
+
+
 def concurrency_tables(figures: Figures) -> str:
     """Scenario 5: Zoho and JDE write concurrency against slow emulators."""
     latency = figures["latency_s"]
-    client = table(
+    client = _speed_ups(
         f"5a. Zoho client: one upsert in calls of 100, {latency} s per call",
-        ["concurrency", "calls", "wall s", "peak in flight", "speed-up"],
-        [
-            [r["concurrency"], r["calls"], r["wall_s"], r["peak_in_flight"], r["speed_up"]]
-            for r in figures["client"]
-        ],
+        [("concurrency", "concurrency"), ("calls", "calls")],
+        figures["client"],
     )
-    engine = table(
+    engine = _speed_ups(
         f"5b. Engine initial load, {latency} s per Zoho call",
-        ["batch_size", "concurrency", "Zoho calls", "wall s", "peak in flight", "speed-up"],
-        [
-            [
-                r["batch_size"],
-                r["concurrency"],
-                r["zoho_calls"],
-                r["wall_s"],
-                r["peak_in_flight"],
-                r["speed_up"],
-            ]
-            for r in figures["engine"]
-        ],
+        [("batch_size", "batch_size"), ("concurrency", "concurrency"), ("Zoho calls", "zoho_calls")],
+        figures["engine"],
     )
-    jde = table(
+    jde = _speed_ups(
         f"5c. Engine initial load, {figures['ais_latency_s']} s per AIS call",
-        ["jde_concurrency", "orchestrations", "JDE calls", "wall s", "peak in flight", "speed-up"],
         [
-            [
-                r["jde_concurrency"],
-                r["orchestrations"],
-                r["jde_calls"],
-                r["wall_s"],
-                r["peak_in_flight"],
-                r["speed_up"],
-            ]
-            for r in figures["jde"]
+            ("jde_concurrency", "jde_concurrency"),
+            ("orchestrations", "orchestrations"),
+            ("JDE calls", "jde_calls"),
         ],
+        figures["jde"],
     )
     return "\n".join([client, engine, jde])

@@ -105,9 +105,11 @@ def pull_batch(context: RunContext, entity: Entity, records: Sequence[ZohoRecord
         plan_pairs(context, checkpoint, pairs)
         return
     # A merge may owe Zoho a field too: the contact's Zoho write names its parent's Zoho record.
-    parents = {getattr(pair.result.zoho, "parent_address_number", 0) for pair in pairs if pair.result.to_zoho}
-    if entity is Entity.CONTACT and parents:
-        mapping = attrs.evolve(mapping, parent_in_zoho=context.parents_in_zoho(parents))
+    if entity is Entity.CONTACT:
+        owing = [pair.result.zoho for pair in pairs if pair.result.to_zoho]
+        parents = [getattr(contact, "parent_address_number", 0) for contact in owing]
+        if parents:
+            mapping = attrs.evolve(mapping, parent_in_zoho=context.parents_in_zoho(parents))
     apply_pairs(context, checkpoint, pairs, mapping)
 
 
