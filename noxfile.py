@@ -49,7 +49,7 @@ def docs(session: nox.Session) -> None:
 @nox.session(python=PYTHON, default=False)
 def bench(session: nox.Session) -> None:
     """Run the benchmarks; they print figures and write bench/results/*.json (never assert timings)."""
-    session.install("-e", ".[test,cli]")
+    session.install("-e", ".[test,cli,bench]")
     session.run("python", "-m", "bench", *session.posargs)
 
 

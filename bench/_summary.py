@@ -7,7 +7,7 @@ from typing import Any
 
 from bench._table import table
 
-__all__ = ["concurrency_tables", "memory_table", "sync_tables"]
+__all__ = ["budget_tables", "concurrency_tables", "memory_table", "sync_tables"]
 
 Figures = Mapping[str, Any]
 
@@ -190,3 +190,42 @@ def concurrency_tables(figures: Figures) -> str:
         figures["jde"],
     )
     return "\n".join([client, engine, jde])
+
+
+def budget_tables(figures: Figures) -> str:
+    """Scenario 6: each step's part of an initial load's CPU, per size."""
+    if figures.get("skipped"):
+        return f"6. Budget: skipped ({figures['skipped']})\n"
+    tables = []
+    for run in figures["runs"]:
+        ours = [step for step in run["steps"] if step["ours"]]
+        ours_us = sum(step["us_per_record"] for step in ours)
+        rows = [
+            [
+                step["step"],
+                "yes" if step["ours"] else "",
+                step["samples"],
+                step["share"] * 100,
+                step["us_per_record"],
+            ]
+            for step in run["steps"]
+        ]
+        rows.append(
+            ["engine's own steps, by the samples", "yes", sum(s["samples"] for s in ours), None, ours_us]
+        )
+        rows.append(
+            [
+                "engine's own, as run CPU - replay CPU (scenario 3)",
+                "",
+                None,
+                None,
+                run["our_cpu_us_per_record"],
+            ]
+        )
+        title = (
+            f"6. Budget of an initial load at {run['customers']:,} customers: {run['records']:,} records, "
+            f"run CPU {run['run_cpu_s']} s, replay CPU {run['replay_cpu_s']} s, "
+            f"{run['samples']:,} samples at {figures['sampling_hz']} Hz"
+        )
+        tables.append(table(title, ["step", "ours", "samples", "% of run", "CPU us/record"], rows))
+    return "\n".join(tables)

@@ -11,7 +11,7 @@ def table(title: str, headers: Sequence[str], rows: Sequence[Sequence[object]]) 
     """Render ``rows`` under ``headers``, numbers right-aligned, with ``title`` above."""
     cells = [[_cell(value) for value in row] for row in rows]
     widths = [max([len(header), *(len(row[i]) for row in cells)]) for i, header in enumerate(headers)]
-    numeric = [all(_is_number(row[i]) for row in rows) for i in range(len(headers))]
+    numeric = [all(row[i] is None or _is_number(row[i]) for row in rows) for i in range(len(headers))]
 
     def line(values: Sequence[str]) -> str:
         return "  ".join(

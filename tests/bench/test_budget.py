@@ -1,0 +1,136 @@
+"""Scenario 6 sorts py-spy's samples into steps: the rules' order settles overlaps, and nothing is lost."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from bench._budget import STEPS, classify, costs, read_raw
+from bench._summary import budget_tables
+from bench.scenarios.budget import run_budget
+
+RUN = "SyncEngine.run (jde_zoho_sdk/sync/engine.py:120)"
+PUSH = "push_batch (jde_zoho_sdk/sync/_push.py:80)"
+
+
+def _step(marker: str) -> str:
+    [name] = [step.name for step in STEPS if step.name.startswith(marker)]
+    return name
+
+
+@pytest.mark.parametrize(
+    ("frames", "step"),
+    [
+        # the emulator answering inside a store call (never happens, but the emulators always win)
+        (
+            (RUN, "RecordingTransport.handle_request (bench/_wire.py:130)", "ModuleStore.put (x.py:1)"),
+            "emulators",
+        ),
+        # a normalisation the merge asks for is mapping work, not merging
+        (
+            (
+                RUN,
+                PUSH,
+                "merge (jde_zoho_sdk/sync/merge.py:150)",
+                "DefaultMapper.normalize (jde_zoho_sdk/sync/mapping.py:97)",
+            ),
+            "mapping",
+        ),
+        (
+            (
+                RUN,
+                PUSH,
+                "merge (jde_zoho_sdk/sync/merge.py:150)",
+                "changed_fields (jde_zoho_sdk/sync/merge.py:40)",
+            ),
+            "merge",
+        ),
+        # JSON inside the parsing of a JDE page is JSON; the rest of the parsing is the JDE step
+        ((RUN, "parse_page (jde_zoho_sdk/jde/rows.py:226)", "loads (json/__init__.py:346)"), "JSON"),
+        (
+            (RUN, "parse_page (jde_zoho_sdk/jde/rows.py:226)", "_rows (jde_zoho_sdk/jde/rows.py:196)"),
+            "JDE pages",
+        ),
+        # an orchestration written through the JDE gateway is the orchestration step, not the JDE reads
+        (
+            (
+                RUN,
+                "JdeGateway.write (jde_zoho_sdk/sync/_jde_gateway.py:400)",
+                "build_orchestration_body (jde_zoho_sdk/jde/orchestrations.py:60)",
+            ),
+            "orchestration",
+        ),
+        # httpx merging the client's defaults is ours; sending is the replay's too
+        (
+            (
+                RUN,
+                "AisClient.run_orchestration (jde_zoho_sdk/jde/client.py:330)",
+                "BaseClient.build_request (httpx/_client.py:366)",
+            ),
+            "httpx: building",
+        ),
+        (
+            (
+                RUN,
+                "AisClient.run_orchestration (jde_zoho_sdk/jde/client.py:330)",
+                "Client.send (httpx/_client.py:914)",
+            ),
+            "httpx: sending",
+        ),
+        (
+            (
+                RUN,
+                "Checkpoint.commit (jde_zoho_sdk/sync/_context.py:331)",
+                "SqliteStateStore.put_links (jde_zoho_sdk/sync/sqlite_store.py:530)",
+            ),
+            "store: links",
+        ),
+        (
+            (
+                RUN,
+                "Checkpoint.commit (jde_zoho_sdk/sync/_context.py:331)",
+                "SqliteStateStore.append_audit (jde_zoho_sdk/sync/sqlite_store.py:600)",
+            ),
+            "store: audit",
+        ),
+        ((RUN, PUSH, "_tally (jde_zoho_sdk/sync/_push.py:30)"), "the rest"),
+    ],
+)
+def test_a_sample_belongs_to_the_first_step_any_of_its_frames_marks(
+    frames: tuple[str, ...], step: str
+) -> None:
+    assert classify(frames) == _step(step)
+
+
+def test_only_samples_inside_the_run_are_read_and_counts_add_up() -> None:
+    lines = [
+        f"<module> (bench/_budget_child.py:40);{RUN};{PUSH} 7\n",
+        f"<module> (bench/_budget_child.py:40);{RUN};{PUSH} 3\n",
+        "<module> (bench/_budget_child.py:40);World.build (bench/_world.py:60) 50\n",  # seeding: not the run
+        "garbage\n",
+        "\n",
+    ]
+    assert read_raw(lines) == Counter({("<module> (bench/_budget_child.py:40)", RUN, PUSH): 10})
+
+
+def test_the_steps_shares_make_the_whole_run() -> None:
+    stacks: Counter[tuple[str, ...]] = Counter({(RUN, PUSH): 30, (RUN, "loads (json/__init__.py:346)"): 10})
+    steps = costs(stacks, cpu_s=2.0, records=1_000)
+    assert [step.step for step in steps] == [step.name for step in STEPS]
+    assert sum(step.samples for step in steps) == 40
+    assert sum(step.share for step in steps) == pytest.approx(1.0)
+    assert sum(step.us_per_record for step in steps) == pytest.approx(2_000.0)  # 2 s over 1,000 records
+    assert {step.step: step.us_per_record for step in steps if step.samples}[_step("JSON")] == pytest.approx(
+        500.0
+    )
+
+
+def test_the_table_says_when_py_spy_was_missing() -> None:
+    assert "skipped (py-spy is not installed" in budget_tables(
+        {"skipped": "py-spy is not installed", "runs": []}
+    )
+
+
+def test_without_py_spy_the_scenario_is_skipped_not_failed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("shutil.which", lambda *_args, **_kwargs: None)
+    assert run_budget([60]) == {"skipped": "py-spy is not installed (pip install py-spy)", "runs": []}
