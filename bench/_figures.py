@@ -77,6 +77,7 @@ def run_figures(run: MeasuredRun) -> dict[str, object]:
     return {
         "wall_s": round(run.wall, 3),
         "cpu_s": round(run.cpu, 3),
+        "gc_s": round(run.gc, 3),
         "records": run.records,
         "records_per_s": round(run.records / run.wall, 1) if run.wall else None,
         "directions": directions,

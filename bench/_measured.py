@@ -9,6 +9,7 @@ import attrs
 
 from bench._calls import classify
 from bench._facts import Facts, measure, window
+from bench._heap import gc_time
 from bench._minimum import Line, compare
 from bench._wire import Exchange
 from bench._world import World, open_run
@@ -28,6 +29,7 @@ class MeasuredRun:
         report: The engine's report.
         wall: Seconds of wall time of ``engine.run()``.
         cpu: Seconds of CPU time of the whole process (every thread) during the run.
+        gc: Seconds of it spent in garbage collections.
         lines: Calls made against the minimum.
         facts: The formula's inputs.
         exchanges: What was sent and answered, for the bare replay.
@@ -36,6 +38,7 @@ class MeasuredRun:
     report: SyncReport
     wall: float
     cpu: float
+    gc: float
     lines: tuple[Line, ...]
     facts: Facts
     exchanges: tuple[Exchange, ...] = attrs.field(repr=False)
@@ -63,7 +66,10 @@ def measured_run(
     """
     with SqliteStateStore(store_path) as store:
         start = window(world, store, config)
-    with open_run(world, store_path, config=config, zoho_concurrency=zoho_concurrency) as run:
+    with (
+        open_run(world, store_path, config=config, zoho_concurrency=zoho_concurrency) as run,
+        gc_time() as collecting,
+    ):
         began, cpu = time.perf_counter(), time.process_time()
         report = run.engine.run()
         wall, cpu = time.perf_counter() - began, time.process_time() - cpu
@@ -71,4 +77,4 @@ def measured_run(
     with SqliteStateStore(store_path) as store:
         facts = measure(world, store, config, start, report.run_id)
     lines = compare(classify(exchanges), facts, run.marker.labels, config)
-    return MeasuredRun(report, wall, cpu, tuple(lines), facts, exchanges)
+    return MeasuredRun(report, wall, cpu, collecting.total, tuple(lines), facts, exchanges)

@@ -8,6 +8,7 @@ That bookkeeping is timed apart and left out of the baseline.
 
 from __future__ import annotations
 
+import gc
 import json
 import time
 from collections.abc import Mapping, Sequence
@@ -17,6 +18,7 @@ import attrs
 import httpx
 
 from bench._clock import FakeClock
+from bench._heap import gc_time
 from bench._wire import Exchange
 
 __all__ = ["Replay", "replay"]
@@ -32,12 +34,14 @@ class Replay:
     Attributes:
         wall: Seconds of wall time sending and reading (bookkeeping left out).
         cpu: Seconds of CPU time, likewise.
+        gc: Seconds spent in garbage collections during the replay (its bookkeeping's included).
         calls: Exchanges sent.
         mismatches: Exchanges whose status differed from the run's (0 when the replay is faithful).
     """
 
     wall: float
     cpu: float
+    gc: float
     calls: int
     mismatches: int
 
@@ -127,23 +131,28 @@ def replay(
     clients = {system: httpx.Client(transport=transport) for system, transport in transports.items()}
     wall = cpu = 0.0
     mismatches = 0
-    try:
-        for exchange in exchanges:
-            url, headers, body = (
-                secrets.url(exchange.url),
-                secrets.headers(exchange.headers),
-                secrets.body(exchange),
-            )
-            clock.now = exchange.at
-            began, used = time.perf_counter(), time.process_time()
-            request = httpx.Request(exchange.method, url, headers=headers, content=body)
-            response = clients[exchange.system].send(request)
-            answer = response.read()
-            wall += time.perf_counter() - began
-            cpu += time.process_time() - used
-            mismatches += response.status_code != exchange.status
-            secrets.learn(exchange, answer)
-    finally:
-        for client in clients.values():
-            client.close()
-    return Replay(wall=wall, cpu=cpu, calls=len(exchanges), mismatches=mismatches)
+    segment = exchanges[0].segment if exchanges else 0
+    with gc_time() as collecting:
+        try:
+            for exchange in exchanges:
+                if exchange.segment != segment:  # where the run froze its heap (bench._heap)
+                    segment = exchange.segment
+                    gc.freeze()
+                url, headers, body = (
+                    secrets.url(exchange.url),
+                    secrets.headers(exchange.headers),
+                    secrets.body(exchange),
+                )
+                clock.now = exchange.at
+                began, used = time.perf_counter(), time.process_time()
+                request = httpx.Request(exchange.method, url, headers=headers, content=body)
+                response = clients[exchange.system].send(request)
+                answer = response.read()
+                wall += time.perf_counter() - began
+                cpu += time.process_time() - used
+                mismatches += response.status_code != exchange.status
+                secrets.learn(exchange, answer)
+        finally:
+            for client in clients.values():
+                client.close()
+    return Replay(wall=wall, cpu=cpu, gc=collecting.total, calls=len(exchanges), mismatches=mismatches)

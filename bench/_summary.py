@@ -88,6 +88,8 @@ def sync_tables(sizes: Sequence[Figures]) -> str:
             figures["records"],
             figures["run_cpu_s"],
             figures["replay_cpu_s"],
+            figures.get("run_gc_s"),
+            figures.get("replay_gc_s"),
             figures["our_cpu_us_per_record"],
             figures["run_wall_s"],
             figures["replay_wall_s"],
@@ -106,6 +108,8 @@ def sync_tables(sizes: Sequence[Figures]) -> str:
             "records",
             "run CPU s",
             "replay CPU s",
+            "run GC s**",
+            "replay GC s**",
             "our us/record",
             "run wall s",
             "replay wall s",
@@ -115,8 +119,11 @@ def sync_tables(sizes: Sequence[Figures]) -> str:
         overhead_rows,
     )
     note = "* peak RSS of the process holding both emulators; scenario 4 measures the sync alone.\n"
+    gc_note = (
+        "** of the CPU time, in garbage collections (the heap is frozen between batches: bench/_heap.py)\n"
+    )
     return "\n".join(
-        [initial, note, incremental, _waste(sizes, ("initial", "settle", "incremental")), overhead]
+        [initial, note, incremental, _waste(sizes, ("initial", "settle", "incremental")), overhead, gc_note]
     )
 
 

@@ -12,6 +12,7 @@ import attrs
 import httpx
 
 from bench._clock import FakeClock
+from bench._heap import FreezeBetweenBatches
 from bench._wire import BatchMarker, Exchange, RecordingTransport, Ticker
 from jde_zoho_sdk import RetryPolicy
 from jde_zoho_sdk.jde import AisClient, AisCredentials
@@ -146,7 +147,7 @@ def open_run(
             zoho=zoho_client,
             store=store,
             config=config or SyncConfig(),
-            observers=[marker],
+            observers=[marker, FreezeBetweenBatches()],
             clock=world.clock,
         )
         yield Run(engine, jde, zoho, marker)

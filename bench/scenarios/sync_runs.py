@@ -44,6 +44,8 @@ def _overhead(run: MeasuredRun, bare: Replay) -> dict[str, object]:
         "run_cpu_s": round(run.cpu, 3),
         "replay_wall_s": round(bare.wall, 3),
         "replay_cpu_s": round(bare.cpu, 3),
+        "run_gc_s": round(run.gc, 3),
+        "replay_gc_s": round(bare.gc, 3),
         "replay_calls": bare.calls,
         "replay_mismatches": bare.mismatches,
         "our_cpu_us_per_record": round((run.cpu - bare.cpu) / records * 1e6, 1),
