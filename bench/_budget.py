@@ -38,8 +38,9 @@ STEPS: tuple[Step, ...] = (
         ("jde_zoho_sdk/testing/", "bench/_wire.py", "bench/_clock.py"),
         ours=False,
     ),
-    # The replay builds a bare httpx.Request; merging in the client's URL, headers and cookies is ours.
-    Step("httpx: building requests on the client", ("BaseClient.build_request ",)),
+    # The replay makes an httpx.Request too; merging in the client's URL, headers and cookies is ours.
+    Step("httpx: the request object (the replay makes one too)", ("Request.__init__ (httpx/",), ours=False),
+    Step("httpx: merging the client's defaults into requests", ("BaseClient.build_request ",)),
     Step("httpx: sending (the replay does the same)", ("(httpx/", "(httpcore/", "(h11/"), ours=False),
     Step("HTTP layer (retries, redaction, sessions)", ("jde_zoho_sdk/_http.py", "jde/auth.py", "(backoff/")),
     Step("store: links (encode, insert)", ("SqliteStateStore.put_links ",)),
@@ -72,14 +73,14 @@ STEPS: tuple[Step, ...] = (
             "JdeGateway.build",
             "JdeGateway._aggregate",
             "JdeGateway.find_twins",
-            "_by_line (",
-            "_stamp (",
+            "_by_line (jde_zoho_sdk/sync/_jde_gateway.py",
+            "_stamp (jde_zoho_sdk/sync/_jde_gateway.py",
         ),
     ),
     Step("Zoho bodies, answers and paging", ("(jde_zoho_sdk/zoho/",)),
     Step(
         "audit events and links (building them)",
-        ("Checkpoint.", "_audit_write", "_synced_link", "audit_stamp"),
+        ("Checkpoint.", "_audit_write (", "_synced_link (", "audit_stamp ("),
     ),
     Step("canonical records (values, attrs)", ("sync/model.py", "<attrs generated")),
     Step("the rest (engine glue, the interpreter)", ()),  # what no other step marks

@@ -120,7 +120,8 @@ def sync_tables(sizes: Sequence[Figures]) -> str:
     )
     note = "* peak RSS of the process holding both emulators; scenario 4 measures the sync alone.\n"
     gc_note = (
-        "** of the CPU time, in garbage collections (the heap is frozen between batches: bench/_heap.py)\n"
+        "** seconds in garbage collections (the heap is frozen between batches: bench/_heap.py);\n"
+        "   the replay's include its bookkeeping, which its CPU time leaves out\n"
     )
     return "\n".join(
         [initial, note, incremental, _waste(sizes, ("initial", "settle", "incremental")), overhead, gc_note]
@@ -131,7 +132,7 @@ def memory_table(figures: Figures) -> str:
     """Scenario 4: the syncing process's peak RSS per size, emulators in another process."""
     note = (
         "* SQLite's own peak (its page cache and prepared statements), part of the peak RSS.\n"
-        "** of the CPU time, in garbage collections (this process holds the sync alone: nothing frozen)\n"
+        "** seconds in garbage collections (this process holds the sync alone: nothing is frozen)\n"
     )
     return "\n".join([_memory_rows(figures), note])
 
@@ -212,6 +213,9 @@ def budget_tables(figures: Figures) -> str:
         return f"6. Budget: skipped ({figures['skipped']})\n"
     tables = []
     for run in figures["runs"]:
+        if "error" in run:
+            tables.append(f"6. Budget at {run['customers']:,} customers: {run['error']}\n")
+            continue
         ours = [step for step in run["steps"] if step["ours"]]
         ours_us = sum(step["us_per_record"] for step in ours)
         rows = [
@@ -229,7 +233,7 @@ def budget_tables(figures: Figures) -> str:
         )
         rows.append(
             [
-                "engine's own, as run CPU - replay CPU (scenario 3)",
+                "engine's own, as this process's run CPU - replay CPU",
                 "",
                 None,
                 None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from bench._budget import STEPS, classify, costs, read_raw
+from bench._budget import STEPS, Step, classify, costs, read_raw
 from bench._summary import budget_tables
 from bench.scenarios.budget import run_budget
 
@@ -21,9 +21,13 @@ def _step(marker: str) -> str:
 @pytest.mark.parametrize(
     ("frames", "step"),
     [
-        # the emulator answering inside a store call (never happens, but the emulators always win)
+        # a store call under the emulator's answer (never happens, but the emulators always win)
         (
-            (RUN, "RecordingTransport.handle_request (bench/_wire.py:130)", "ModuleStore.put (x.py:1)"),
+            (
+                RUN,
+                "RecordingTransport.handle_request (bench/_wire.py:130)",
+                "SqliteStateStore.put_links (jde_zoho_sdk/sync/sqlite_store.py:530)",
+            ),
             "emulators",
         ),
         # a normalisation the merge asks for is mapping work, not merging
@@ -51,7 +55,7 @@ def _step(marker: str) -> str:
             (RUN, "parse_page (jde_zoho_sdk/jde/rows.py:226)", "_rows (jde_zoho_sdk/jde/rows.py:196)"),
             "JDE pages",
         ),
-        # an orchestration written through the JDE gateway is the orchestration step, not the JDE reads
+        # the JDE gateway's writes are not its reads: an orchestration is its own step
         (
             (
                 RUN,
@@ -60,14 +64,23 @@ def _step(marker: str) -> str:
             ),
             "orchestration",
         ),
-        # httpx merging the client's defaults is ours; sending is the replay's too
+        # httpx merging the client's defaults is ours; the request object and sending are the replay's too
+        (
+            (
+                RUN,
+                "AisClient.run_orchestration (jde_zoho_sdk/jde/client.py:330)",
+                "BaseClient.build_request (httpx/_client.py:378)",
+                "Request.__init__ (httpx/_models.py:419)",
+            ),
+            "httpx: the request object",
+        ),
         (
             (
                 RUN,
                 "AisClient.run_orchestration (jde_zoho_sdk/jde/client.py:330)",
                 "BaseClient.build_request (httpx/_client.py:366)",
             ),
-            "httpx: building",
+            "httpx: merging",
         ),
         (
             (
@@ -102,6 +115,13 @@ def test_a_sample_belongs_to_the_first_step_any_of_its_frames_marks(
     assert classify(frames) == _step(step)
 
 
+@pytest.mark.parametrize("step", STEPS[:-1], ids=lambda step: step.name.split(" (")[0])
+def test_no_earlier_step_takes_a_later_steps_frames(step: Step) -> None:
+    # A mark that holds an earlier step's mark (as "_stamp (" once did "audit_stamp (") could never win.
+    for mark in step.marks:
+        assert classify((RUN, mark)) == step.name, mark
+
+
 def test_only_samples_inside_the_run_are_read_and_counts_add_up() -> None:
     lines = [
         f"<module> (bench/_budget_child.py:40);{RUN};{PUSH} 7\n",
@@ -129,6 +149,14 @@ def test_the_table_says_when_py_spy_was_missing() -> None:
     assert "skipped (py-spy is not installed" in budget_tables(
         {"skipped": "py-spy is not installed", "runs": []}
     )
+
+
+def test_a_failed_sampling_is_reported_for_its_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    # py-spy refused (no ptrace in a container, say): the size is reported with py-spy's last words
+    monkeypatch.setattr("shutil.which", lambda *_args, **_kwargs: "/usr/bin/false")
+    figures = run_budget([60])
+    assert figures["runs"] == [{"customers": 60, "error": "py-spy or the run failed: no output"}]
+    assert "6. Budget at 60 customers: py-spy or the run failed" in budget_tables(figures)
 
 
 def test_without_py_spy_the_scenario_is_skipped_not_failed(monkeypatch: pytest.MonkeyPatch) -> None:

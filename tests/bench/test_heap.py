@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
+import httpx
 import pytest
+from bench._clock import FakeClock
 from bench._heap import FreezeBetweenBatches, gc_time
+from bench._replay import replay
+from bench._wire import Exchange
 
 from jde_zoho_sdk.sync.events import CheckpointCommitted, PageRead, RunStarted
 from jde_zoho_sdk.sync.model import Direction, Entity
@@ -52,3 +57,26 @@ def test_every_collection_in_the_block_is_timed_by_generation() -> None:
     after = list(spent.collections)
     gc.collect()
     assert spent.collections == after  # the block's end removed the callback
+
+
+def test_the_replay_freezes_where_the_run_did(monkeypatch: pytest.MonkeyPatch) -> None:
+    frozen_before: list[int] = []
+    sent: list[int] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(int(request.url.path.strip("/")))
+        return httpx.Response(200, content=b"{}")
+
+    monkeypatch.setattr(gc, "freeze", lambda: frozen_before.append(len(sent)))
+    at = datetime(2026, 3, 1, tzinfo=UTC)
+    exchanges = [
+        Exchange("jde", "GET", f"https://ais.test/{seq}", (), b"", 200, b"{}", segment, seq, at)
+        for seq, segment in enumerate([0, 0, 1, 1, 3, 3, 3])
+    ]
+    replayed = replay(exchanges, {"jde": httpx.MockTransport(answer)}, FakeClock(at))
+    assert replayed.mismatches == 0
+    assert sent == list(range(7))
+    assert frozen_before == [
+        2,
+        4,
+    ]  # before the first call of segments 1 and 3, as the run froze after 0 and 1
