@@ -22,7 +22,9 @@ class Step:
 
     Attributes:
         name: What the table calls it.
-        marks: Substrings of a py-spy frame (``function (path:line)``); any one marks the sample.
+        marks: Substrings of a py-spy frame (``function (path:line)``); any one marks the sample. A mark
+            starting with ``^`` must start the frame (``^Request.__init__ (httpx/`` is not
+            ``Cookies._CookieCompatRequest.__init__ (httpx/...``).
         ours: Whether the replay baseline (emulators and plain httpx) leaves this cost out, i.e. it is the
             engine's own.
     """
@@ -39,7 +41,7 @@ STEPS: tuple[Step, ...] = (
         ours=False,
     ),
     # The replay makes an httpx.Request too; merging in the client's URL, headers and cookies is ours.
-    Step("httpx: the request object (the replay makes one too)", ("Request.__init__ (httpx/",), ours=False),
+    Step("httpx: the request object (the replay makes one too)", ("^Request.__init__ (httpx/",), ours=False),
     Step("httpx: merging the client's defaults into requests", ("BaseClient.build_request ",)),
     Step("httpx: sending (the replay does the same)", ("(httpx/", "(httpcore/", "(h11/"), ours=False),
     Step("HTTP layer (retries, redaction, sessions)", ("jde_zoho_sdk/_http.py", "jde/auth.py", "(backoff/")),
@@ -87,10 +89,14 @@ STEPS: tuple[Step, ...] = (
 )
 
 
+def _marks(mark: str, frame: str) -> bool:
+    return frame.startswith(mark[1:]) if mark.startswith("^") else mark in frame
+
+
 def classify(frames: Sequence[str]) -> str:
     """The step a sample's stack (outermost frame first) belongs to."""
     for step in STEPS:
-        if any(mark in frame for frame in frames for mark in step.marks):
+        if any(_marks(mark, frame) for frame in frames for mark in step.marks):
             return step.name
     return STEPS[-1].name
 
