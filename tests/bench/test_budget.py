@@ -55,6 +55,8 @@ def _step(marker: str) -> str:
             (RUN, "parse_page (jde_zoho_sdk/jde/rows.py:226)", "_rows (jde_zoho_sdk/jde/rows.py:196)"),
             "JDE pages",
         ),
+        # the audit trail's stamps are not the JDE rows' stamps
+        ((RUN, PUSH, "audit_stamp (jde_zoho_sdk/sync/_recovered.py:180)"), "audit events and links"),
         # the JDE gateway's writes are not its reads: an orchestration is its own step
         (
             (
