@@ -34,6 +34,14 @@ AIS_LATENCY = 0.1
 """Seconds each AIS call takes in the emulator (a fast server; orchestrations often take longer)."""
 
 
+def _with_speed_ups(results: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Each result's speed-up over the first one's wall time."""
+    base = float(str(results[0]["wall_s"]))
+    for result in results:
+        result["speed_up"] = round(base / float(str(result["wall_s"])), 1)
+    return results
+
+
 def _client_upserts(records: int, limits: list[int]) -> list[dict[str, object]]:
     rows = [{"Account_Name": f"Account {n}", "JDE_Address_Number": str(500_000 + n)} for n in range(records)]
     results: list[dict[str, object]] = []
@@ -63,10 +71,7 @@ def _client_upserts(records: int, limits: list[int]) -> list[dict[str, object]]:
                 "landed": sum(answer.ok for answer in answers),
             }
         )
-    base = float(str(results[0]["wall_s"]))
-    for result in results:
-        result["speed_up"] = round(base / float(str(result["wall_s"])), 1)
-    return results
+    return _with_speed_ups(results)
 
 
 def _engine_loads(customers: int, settings: list[tuple[int, int]]) -> list[dict[str, object]]:
@@ -87,10 +92,7 @@ def _engine_loads(customers: int, settings: list[tuple[int, int]]) -> list[dict[
                 "peak_in_flight": world.zoho.peak_concurrency,
             }
         )
-    base = float(str(results[0]["wall_s"]))
-    for result in results:
-        result["speed_up"] = round(base / float(str(result["wall_s"])), 1)
-    return results
+    return _with_speed_ups(results)
 
 
 def _jde_loads(customers: int, limits: list[int]) -> list[dict[str, object]]:
@@ -109,10 +111,7 @@ def _jde_loads(customers: int, limits: list[int]) -> list[dict[str, object]]:
                 "peak_in_flight": world.ais.peak_concurrency,
             }
         )
-    base = float(str(results[0]["wall_s"]))
-    for result in results:
-        result["speed_up"] = round(base / float(str(result["wall_s"])), 1)
-    return results
+    return _with_speed_ups(results)
 
 
 def run_concurrency(

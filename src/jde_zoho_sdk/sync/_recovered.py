@@ -44,7 +44,7 @@ def last_synced(
     if pending is None:
         return link.jde_snapshot, link.zoho_snapshot
     jde_base, zoho_base = dict(link.jde_snapshot), dict(link.zoho_snapshot)
-    for field in _landed(pending.to_zoho, zoho_now, pending.zoho_snapshot) | landed_in_jde(pending, jde_now):
+    for field in _landed(pending.to_zoho, zoho_now, pending.zoho_snapshot) | _landed_in_jde(pending, jde_now):
         jde_base[field] = pending.jde_snapshot.get(field)
         zoho_base[field] = pending.zoho_snapshot.get(field)
     return jde_base, zoho_base
@@ -56,7 +56,7 @@ def _landed(fields: frozenset[str], now: Canonical, written: Mapping[str, object
     return frozenset(field for field in fields if values.get(field) == written.get(field))
 
 
-def landed_in_jde(pending: PendingWrite, jde_now: Canonical) -> frozenset[str]:
+def _landed_in_jde(pending: PendingWrite, jde_now: Canonical) -> frozenset[str]:
     """The fields of a journaled JDE write that JDE holds as written."""
     return _landed(pending.to_jde, jde_now, pending.jde_snapshot)
 
@@ -70,7 +70,7 @@ def account_for_landed_jde_write(
     given one, but nothing reads it back). The journal is the write's only trace, and the merge settles it
     now: this event is the write's entry in the audit trail, with the fields JDE holds as written.
     """
-    landed = landed_in_jde(pending, jde_now)
+    landed = _landed_in_jde(pending, jde_now)
     if landed:
         checkpoint.event(
             AuditAction.SKIP,
