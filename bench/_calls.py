@@ -4,7 +4,8 @@ Purposes (the terms of the minimum formula in ``bench/README.md``):
 
 - JDE: ``token``, ``logout``, ``orchestration``; browses are ``stream`` (a table's change stream),
   ``aggregate`` (rows of changed or linked address numbers, an ``AN8`` LIST), ``dedup`` (twins of Zoho-born
-  records: ``TAX``/``EMAL`` LISTs, or their candidates' search types). Next pages take their chain's purpose.
+  records: ``TAX``/``EMAL`` LISTs, their candidates' search types, the e-mail lines of contacts' parents, or
+  the one read of the address book's line-0 e-mails). Next pages take their chain's purpose.
 - Zoho: ``token``, ``poll`` (a list page), ``fetch`` (by ids), ``deleted``, ``update``, ``upsert``,
   ``insert``.
 """
@@ -91,7 +92,10 @@ def _conditions(query: object) -> Iterator[Condition]:
 
 def _browse_purpose(conditions: Sequence[Condition]) -> str:
     columns = {c.column for c in conditions if c.operator == "LIST"}
+    by_line = any(c.column == "IDLN" for c in conditions)
     if columns & {"TAX", "EMAL"} or {"AN8", "AT1"} <= columns:
+        return "dedup"
+    if by_line:  # the parents' who's who lines of Zoho-born contacts, or the address book's e-mails
         return "dedup"
     if "AN8" in columns:
         return "aggregate"

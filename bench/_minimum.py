@@ -72,18 +72,30 @@ def _chunked(calls: Sequence[Call], labels: Mapping[int, str], purpose: str, pag
     """Per table: LIST chunks for the distinct values each batch looked up, plus the pages they filled."""
     values: dict[tuple[int, str, str], set[str]] = defaultdict(set)
     chains: dict[tuple[str, str], int] = defaultdict(int)
+    minimum: dict[str, int] = defaultdict(int)
+    scans: set[str] = set()
+    wasted: set[str] = set()
     for call in calls:
         if call.system != "jde" or call.purpose != purpose:
             continue
         label = labels.get(call.segment, "")
         if purpose == "aggregate" and not label.startswith("pull:"):
             continue  # the JDE -> Zoho aggregate reads are counted from the facts
-        chains[(call.target, call.chain or str(id(call)))] += call.rows
+        chain = call.chain or str(id(call))
+        if call.first_page and not any(c.operator == "LIST" for c in call.conditions):
+            # The address book's e-mails, read whole: once a run, its first page included; another is waste.
+            if scans:
+                wasted.add(chain)
+                continue
+            scans.add(chain)
+            minimum[call.target] += 1
+        if chain in wasted:
+            continue
+        chains[(call.target, chain)] += call.rows
         if call.first_page:
             listed = [c for c in call.conditions if c.operator == "LIST" and c.column != "AT1"]
             for condition in listed:
                 values[(call.segment, call.target, condition.column)].update(condition.values)
-    minimum: dict[str, int] = defaultdict(int)
     for (segment, table, _), found in values.items():
         entity = labels.get(segment, "").partition(":")[2]
         if purpose == "aggregate" and table not in ENTITY_TABLES.get(entity, ()):

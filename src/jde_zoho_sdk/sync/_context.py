@@ -82,10 +82,20 @@ class RunContext:
     _id_count: Iterator[int] = attrs.field(factory=itertools.count, init=False, repr=False)
     # A merge asks the policy of every field of every record read.
     _policies: dict[Entity, dict[str, FieldPolicy]] = attrs.field(factory=dict, init=False, repr=False)
+    _mixed_case_emails: dict[str, list[int]] | None = attrs.field(default=None, init=False, repr=False)
 
     def new_audit_id(self) -> str:
         """A fresh audit id (32 hex digits)."""
         return f"{(self._id_start + next(self._id_count)) & _ID_MASK:032x}"
+
+    def jde_mixed_case_emails(self) -> dict[str, list[int]]:
+        """JDE's line-0 e-mails not in lower case, by lower-case spelling: read on first need, once a run.
+
+        Records this run creates in JDE carry lower-case e-mails, which the lookup by e-mail finds.
+        """
+        if self._mixed_case_emails is None:
+            self._mixed_case_emails = self.jde.mixed_case_emails()
+        return self._mixed_case_emails
 
     def policy(self, entity: Entity) -> Callable[[str], FieldPolicy]:
         """The owner policy function of one entity (each field's policy looked up once per run)."""

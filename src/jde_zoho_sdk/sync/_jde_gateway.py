@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import heapq
 from collections import defaultdict
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 
@@ -63,6 +63,10 @@ def _int(value: object) -> int:
     if type(value) is int:  # AIS sends numbers as JSON numbers: the common case, taken first
         return value
     return int(str(value)) if value not in (None, "") else 0
+
+
+def _lower(value: object) -> str:
+    return str(value or "").strip().lower()
 
 
 def _stamp(row: Rows, zone: tzinfo) -> datetime | None:
@@ -363,17 +367,29 @@ class JdeGateway:
         )
         return {str(_int(row.get("AN8"))) for row in rows}
 
-    def find_twins(self, entity: Entity, records: Sequence[Canonical]) -> dict[int, str]:
+    def find_twins(
+        self,
+        entity: Entity,
+        records: Sequence[Canonical],
+        *,
+        spelled: Callable[[], Mapping[str, Sequence[int]]] | None = None,
+    ) -> dict[int, str]:
         """For each record (by position), the JDE key of an existing twin: same tax id, else same e-mail.
 
         Customers and suppliers match on F0101.TAX, then the entity's F01151 e-mail (line 0), among address
         book records of the entity's search types; contacts match on their e-mail among the who's who lines
         of their parent. Several matches take the lowest key (JDE's own duplicates are JDE's to merge).
+        E-mails match in any letter case: JDE keeps them as typed, and AIS compares them as the database
+        does, so the lookup by e-mail finds only JDE's lower-case spellings; ``spelled`` gives the others.
+
+        Args:
+            entity: The records' entity.
+            records: Canonical records (their e-mails lower-cased, as normalisation leaves them).
+            spelled: Returns the address book's line-0 e-mails not in lower case, by their lower-case
+                spelling (:meth:`mixed_case_emails`, read once per run); None to match lower case only.
         """
         if entity is Entity.CONTACT:
-            return self._contact_twins(
-                [record for record in records if isinstance(record, ContactPerson)], records
-            )
+            return self._contact_twins(records)
         types = (
             self.config.customer_search_types
             if entity is Entity.CUSTOMER
@@ -388,12 +404,16 @@ class JdeGateway:
             for row in self._browse("F0101", ("AN8", "TAX"), where):
                 by_tax[str(row.get("TAX") or "").strip()].add(_int(row.get("AN8")))
         by_email: dict[str, set[int]] = defaultdict(set)
-        emails = sorted({record.email for record in records} - {""})
+        emails = sorted({record.email.lower() for record in records} - {""})
         if emails:
             where = Query.all(Condition("EMAL", Operator.LIST, emails), Condition("IDLN", Operator.EQUAL, 0))
-            candidates: dict[int, str] = {}
+            candidates: dict[int, set[str]] = defaultdict(set)
             for row in self._browse("F01151", ("AN8", "IDLN", "EMAL"), where):
-                candidates[_int(row.get("AN8"))] = str(row.get("EMAL") or "").strip().lower()
+                candidates[_int(row.get("AN8"))].add(_lower(row.get("EMAL")))
+            others = spelled() if spelled is not None else {}
+            for email in emails:
+                for number in others.get(email, ()):
+                    candidates[number].add(email)
             if candidates:
                 where = Query.all(
                     Condition("AN8", Operator.LIST, sorted(candidates)),
@@ -401,30 +421,55 @@ class JdeGateway:
                 )
                 for row in self._browse("F0101", ("AN8",), where):
                     number = _int(row.get("AN8"))
-                    by_email[candidates[number]].add(number)
+                    for email in candidates[number]:
+                        by_email[email].add(number)
         twins: dict[int, str] = {}
         for index, record in enumerate(records):
-            found = by_tax.get(str(getattr(record, "tax_id", ""))) or by_email.get(record.email)
+            found = by_tax.get(str(getattr(record, "tax_id", ""))) or by_email.get(record.email.lower())
             if found:
                 twins[index] = str(min(found))
         return twins
 
-    def _contact_twins(self, contacts: list[ContactPerson], records: Sequence[Canonical]) -> dict[int, str]:
-        emails = sorted({contact.email for contact in contacts} - {""})
-        if not emails:
+    def mixed_case_emails(self) -> dict[str, list[int]]:
+        """The address book's line-0 e-mails (F01151) not all in lower case, by their lower-case spelling.
+
+        One paged read of every line-0 e-mail; only the ones with capitals are kept (the lookup by e-mail
+        finds the others), so the memory it takes grows with those alone.
+
+        Returns:
+            Address numbers by lower-cased e-mail.
+        """
+        found: dict[str, list[int]] = defaultdict(list)
+        where = Condition("IDLN", Operator.EQUAL, 0)
+        for row in self._browse("F01151", ("AN8", "IDLN", "EMAL"), where):
+            email = str(row.get("EMAL") or "").strip()
+            if email != (lowered := email.lower()):
+                found[lowered].append(_int(row.get("AN8")))
+        return dict(found)
+
+    def _contact_twins(self, records: Sequence[Canonical]) -> dict[int, str]:
+        """Contacts' twins: a who's who line of the contact's parent with the contact's e-mail, in any case.
+
+        The parents' lines are read whole (a handful each) and compared in Python: AIS compares e-mails as
+        the database does, case sensitively on Oracle and DB2.
+        """
+        wanted = {
+            index: record
+            for index, record in enumerate(records)
+            if isinstance(record, ContactPerson) and record.email and record.parent_address_number > 0
+        }
+        if not wanted:
             return {}
-        where = Query.all(Condition("EMAL", Operator.LIST, emails), Condition("IDLN", Operator.GREATER, 0))
+        parents = sorted({record.parent_address_number for record in wanted.values()})
+        where = Query.all(Condition("AN8", Operator.LIST, parents), Condition("IDLN", Operator.GREATER, 0))
         lines: dict[tuple[int, str], set[int]] = defaultdict(set)
         for row in self._browse("F01151", ("AN8", "IDLN", "EMAL"), where):
-            lines[(_int(row.get("AN8")), str(row.get("EMAL") or "").strip().lower())].add(
-                _int(row.get("IDLN"))
-            )
+            lines[(_int(row.get("AN8")), _lower(row.get("EMAL")))].add(_int(row.get("IDLN")))
         twins: dict[int, str] = {}
-        for index, record in enumerate(records):
-            if isinstance(record, ContactPerson) and record.email:
-                found = lines.get((record.parent_address_number, record.email))
-                if found:
-                    twins[index] = f"{record.parent_address_number}-{min(found)}"
+        for index, record in wanted.items():
+            found = lines.get((record.parent_address_number, record.email.lower()))
+            if found:
+                twins[index] = f"{record.parent_address_number}-{min(found)}"
         return twins
 
     # -- writing -----------------------------------------------------------------------------------------

@@ -327,7 +327,8 @@ def _unlinked_pairs(context: RunContext, checkpoint: Checkpoint, items: list[_Ma
         return []
     entity = checkpoint.entity
     held = _held_keys(context, entity, items)
-    by_values = context.jde.find_twins(entity, [item.zoho for item in items])
+    spelled = context.jde_mixed_case_emails if context.config.jde_emails_any_case else None
+    by_values = context.jde.find_twins(entity, [item.zoho for item in items], spelled=spelled)
     candidates = set(held.values()) | set(by_values.values())
     taken = context.store.get_links_by_jde(entity, candidates)
     free = sorted({key for key in candidates if key not in taken or taken[key].deleted})

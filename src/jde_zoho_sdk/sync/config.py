@@ -190,6 +190,12 @@ class SyncConfig:
             it); a run killed on another host frees the lock after it.
         create_contacts_without_email: Whether JDE who's who lines without an e-mail become Zoho Contacts.
         flag_zoho_on_jde_delete: Whether ``reconcile`` marks the Zoho twin of a record deleted in JDE.
+        jde_emails_any_case: Whether a Zoho record finds its JDE twin by an e-mail JDE holds in another
+            letter case (``Orders@Acme.example``). AIS compares text as the JDE database does, case
+            sensitively on Oracle and DB2; so a run that looks for twins by e-mail reads the address book's
+            e-mails (F01151, line 0) once, a page per ``jde_page_size`` of them. Turn it off when JDE's
+            e-mails are all lower case or its database compares case-insensitively (SQL Server's default
+            collation): twins are then found by the e-mail as Zoho spells it, lower-cased.
         queue_batch: Queued notification ids claimed at a time.
 
     Example:
@@ -211,6 +217,7 @@ class SyncConfig:
     lock_lease: timedelta = attrs.field(default=timedelta(minutes=2), validator=_lease)
     create_contacts_without_email: bool = False
     flag_zoho_on_jde_delete: bool = False
+    jde_emails_any_case: bool = True
     queue_batch: int = attrs.field(default=500, validator=_positive)
 
     def __attrs_post_init__(self) -> None:
