@@ -153,7 +153,9 @@ class SyncEngine:
         """Run one full cycle: Zoho -> JDE, then JDE -> Zoho (or one direction).
 
         Args:
-            direction: ``"both"`` (default), ``"zoho_to_jde"`` or ``"jde_to_zoho"``.
+            direction: ``"both"`` (default), ``"zoho_to_jde"`` or ``"jde_to_zoho"``. A ``"jde_to_zoho"``
+                run does not read Zoho: a field changed in JDE is written over a Zoho edit of that field
+                made since the last run in both directions (see "Known limits" in the sync model).
             dry_run: Read and diff but write nothing and move no cursor (see :meth:`plan`).
 
         Returns:
