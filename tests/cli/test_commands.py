@@ -94,6 +94,21 @@ def test_reconcile_marks_links_of_records_gone_from_jde(setup: Setup, invoke: In
     assert link.deleted_in == "jde"
 
 
+def test_reconcile_exits_1_when_a_flag_fails_and_points_at_replay(setup: Setup, invoke: Invoke) -> None:
+    config = str(setup.config({"sync": {"flag_zoho_on_jde_delete": True}}))
+    assert invoke("sync", "--config", config).exit_code == 0
+    account = setup.served.account(JDE_ONLY)
+    setup.served.ais.tables.delete("F0101", {"AN8": JDE_ONLY})
+    setup.served.zoho.delete("Accounts", str(account["id"]))  # the flag has no Zoho twin to land on
+    result = invoke("reconcile", "--config", config)
+    assert result.exit_code == 1, result.output
+    assert "1 record(s) failed" in result.stderr
+    assert "jde-zoho replay" in result.stderr
+    with SqliteStateStore(setup.state) as store:
+        [failure] = store.list_failures()
+    assert (failure.stage, failure.source_key) == ("flag", str(JDE_ONLY))
+
+
 def test_audit_shows_one_record_end_to_end_by_either_key_and_as_json(setup: Setup, invoke: Invoke) -> None:
     config = synced(setup, invoke)
     zoho_id = str(setup.served.account(JDE_ONLY)["id"])

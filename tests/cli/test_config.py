@@ -62,6 +62,15 @@ def test_the_documented_example_is_valid(tmp_path: Path) -> None:
     assert loaded.require_secrets().jde_password.reveal() == ENV["JDE_PASSWORD"]
 
 
+def test_matching_jde_emails_in_any_case_can_be_turned_off(tmp_path: Path) -> None:
+    copy = tmp_path / "jde-zoho.toml"
+    text = EXAMPLE.read_text()
+    assert "emails_any_case = true" in text
+    copy.write_text(text.replace("emails_any_case = true", "emails_any_case = false"))
+    assert sync_config(load_config(copy, environ=ENV).config).jde_emails_any_case is False
+    assert sync_config(load_config(EXAMPLE, environ=ENV).config).jde_emails_any_case is True
+
+
 def test_every_problem_is_reported_at_once_with_its_key_path(tmp_path: Path) -> None:
     path = tmp_path / "bad.toml"
     path.write_text(BAD)
@@ -167,7 +176,7 @@ def test_a_failing_secret_command_is_reported_without_its_output(tmp_path: Path)
         ('environment = "production"', 'environment = "staging"', "expected one of production"),
         ("verify = true", 'verify = "missing-ca.pem"', "is no file"),
         ('listen = "0.0.0.0:8080"', 'listen = "8080"', "expected host:port"),
-        ("queue_delay_seconds = 30", "queue_delay_seconds = -1", "0 or more"),
+        ("queue_delay_seconds = 30", "queue_delay_seconds = -1", "from 0 to 86400"),
         ('credit_limit = "jde_wins"', 'credit_limit = "sometimes"', "expected one of jde_wins"),
         ('"supplier.category" = "zoho_wins"', '"supplier.colour" = "zoho_wins"', "unknown field"),
         ('jde_schedule = "daily 02:00"', 'jde_schedule = "daily 25:00"', "not a time of day"),
@@ -181,6 +190,52 @@ def test_values_types_cannot_check(tmp_path: Path, change: str, key: str, expect
     found = problems(path, environ=ENV)
     assert len(found) == 1
     assert expected in next(iter(found.values()))
+
+
+OUT_OF_RANGE = {
+    "page_size = 500": ("page_size = 100001", "jde.page_size"),
+    "overlap_minutes = 5": ("overlap_minutes = 1_000_000_000_000_000", "sync.overlap_minutes"),
+    "batch_size = 200": ("batch_size = 99999999999999999999", "sync.batch_size"),
+    "jde_concurrency = 1": ("jde_concurrency = 100000", "sync.jde_concurrency"),
+    'jde_schedule = "daily 02:00"': ('jde_schedule = "every 9999999999999 hours"', "serve.jde_schedule"),
+    "queue_delay_seconds = 30": ("queue_delay_seconds = nan", "serve.queue_delay_seconds"),
+    "threads = 4": ("threads = 100000", "serve.threads"),
+}
+
+
+def test_numbers_out_of_range_are_reported_with_their_key_path(tmp_path: Path, invoke: Invoke) -> None:
+    text = EXAMPLE.read_text()
+    for default, (bad, _key) in OUT_OF_RANGE.items():
+        assert default in text
+        text = text.replace(default, bad, 1)
+    path = tmp_path / "c.toml"
+    path.write_text(text)
+    found = problems(path, environ=ENV)
+    assert set(found) == {key for _bad, key in OUT_OF_RANGE.values()}
+    assert found["sync.overlap_minutes"].startswith("expected a number of minutes from 0 to 10080")
+    assert "at most 8784 hours" in found["serve.jde_schedule"]
+    assert found["serve.queue_delay_seconds"].endswith("got nan")
+    path.write_text(EXAMPLE.read_text().replace("queue_delay_seconds = 30", "queue_delay_seconds = inf"))
+    assert set(problems(path, environ=ENV)) == {"serve.queue_delay_seconds"}
+    path.write_text(text)
+    for command in ("status", "sync", "serve"):
+        result = invoke(command, "--config", str(path))  # exceptions propagate: no OverflowError
+        assert result.exit_code == 2, command
+        assert "has 7 problems" in result.stderr
+
+
+def test_company_and_search_types_are_checked_with_their_key_paths(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    text = EXAMPLE.read_text().replace('company = "00000"', 'company = "  "')
+    path.write_text(text.replace('customer_search_types = ["C"]', 'customer_search_types = ["C", " "]'))
+    found = problems(path, environ=ENV)
+    assert set(found) == {"jde.company", "jde.customer_search_types[1]"}
+    assert "AT1" in found["jde.customer_search_types[1]"]
+    both = EXAMPLE.read_text().replace('supplier_search_types = ["V"]', 'supplier_search_types = ["V", " C"]')
+    path.write_text(both)
+    found = problems(path, environ=ENV)
+    assert set(found) == {"jde.supplier_search_types"}
+    assert found["jde.supplier_search_types"].startswith("C also in customer_search_types")
 
 
 def test_client_credentials_grant_needs_the_org_id_and_no_refresh_token(tmp_path: Path) -> None:
@@ -214,3 +269,14 @@ def test_plain_http_to_another_machine_is_a_problem_unless_the_file_allows_it(tm
     assert "jde.allow_insecure_http = true" in found["jde.base_url"]
     path.write_text(text.replace("allow_insecure_http = false", "allow_insecure_http = true", 1))
     assert load_config(path, environ=ENV).config.jde.allow_insecure_http
+
+
+def test_credentials_in_a_url_are_a_problem_the_insecure_http_setting_does_not_fix(tmp_path: Path) -> None:
+    with_password = "https://zohosync:S3cret-in-url@ais.example.com:9300"
+    path = tmp_path / "c.toml"
+    path.write_text(EXAMPLE.read_text().replace("https://ais.example.com:9300", with_password))
+    found = problems(path, environ=ENV)
+    assert set(found) == {"jde.base_url"}
+    assert "holds credentials" in found["jde.base_url"]
+    assert "allow_insecure_http" not in found["jde.base_url"]
+    assert "S3cret-in-url" not in found["jde.base_url"]

@@ -29,6 +29,7 @@ def test_help_lists_every_command_and_the_exit_statuses(capsys: pytest.CaptureFi
     for command in ("demo", "sync", "serve", "replay", "reconcile", "audit", "status", "channels", "doctor"):
         assert command in out
     assert "Exit status:" in out
+    assert "records failed (sync, replay, reconcile)" in out
     assert "SyncAbortedError" in out
     assert "SyncLockedError" in out
 

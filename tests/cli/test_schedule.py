@@ -61,3 +61,13 @@ def test_bad_schedules_say_what_is_expected(text: str) -> None:
 def test_unknown_zone_is_named() -> None:
     with pytest.raises(ValueError, match="unknown time zone 'Mars/Base'"):
         parse_schedule("daily 02:00 Mars/Base")
+
+
+@pytest.mark.parametrize(
+    ("text", "longest"),
+    [("every 9999999999999 hours", "8784 hours"), ("every 527041 minutes", "527040 minutes")],
+)
+def test_intervals_longer_than_a_year_are_refused_not_overflowed(text: str, longest: str) -> None:
+    with pytest.raises(ValueError, match=f"at most {longest}"):
+        parse_schedule(text)
+    assert parse_schedule("every 8784 hours").every == timedelta(days=366)

@@ -26,7 +26,7 @@ __all__ = ["cli", "run"]
 _EPILOG = """\b
 Exit status:
   0  done
-  1  records failed (sync, replay), or a doctor check failed
+  1  records failed (sync, replay, reconcile), or a doctor check failed
   2  wrong usage or an invalid config file (nothing was contacted)
   3  a system error stopped the run (SyncAbortedError), or another run
      holds the lock (SyncLockedError)

@@ -41,6 +41,13 @@ def _report(app: AppContext, title: str, run: Callable[[], SyncReport]) -> SyncR
     return report
 
 
+def _exit_if_failed(app: AppContext, failed: int) -> None:
+    """Point at the stored failures and exit with status 1 when records failed."""
+    if failed:
+        app.err.print(f"{failed} record(s) failed; see `jde-zoho audit` and `jde-zoho replay`.")
+        raise click.exceptions.Exit(ExitCode.FAILED)
+
+
 @click.command()
 @config_option()
 @click.option(
@@ -72,9 +79,7 @@ def sync(app: AppContext, config_path: Path, direction: str, dry_run: bool) -> N
             failed = plan.report.failed
         else:
             failed = _report(app, "Sync", lambda: systems.engine.run(direction)).failed  # type: ignore[arg-type]
-        if failed:
-            app.err.print(f"{failed} record(s) failed; see `jde-zoho audit` and `jde-zoho replay`.")
-            raise click.exceptions.Exit(ExitCode.FAILED)
+        _exit_if_failed(app, failed)
 
 
 @click.command()
@@ -120,7 +125,8 @@ def replay(app: AppContext, config_path: Path, failure_ids: tuple[str, ...]) -> 
 def reconcile(app: AppContext, config_path: Path) -> None:
     """Find linked records that are gone from JDE (deletes polling cannot see) and mark their links.
 
-    Nothing is deleted in either system; each mark is audited.
+    Nothing is deleted in either system; each mark is audited. Exits 1 when records failed: with [sync]
+    flag_zoho_on_jde_delete, a Zoho twin that could not be flagged (stored; see `jde-zoho replay`).
     """
     with _systems(app, config_path) as systems:
-        _report(app, "Reconcile", systems.engine.reconcile)
+        _exit_if_failed(app, _report(app, "Reconcile", systems.engine.reconcile).failed)

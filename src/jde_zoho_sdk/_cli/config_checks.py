@@ -1,4 +1,4 @@
-"""Checks of config values that types cannot express: regions, URLs, zones, schedules, secret sources.
+"""Checks of config values types cannot express: regions, URLs, zones, schedules, ranges, secret sources.
 
 Each check returns :class:`Problem` rows (key path, what is expected) instead of raising, so the loader can
 report every problem of a file at once.
@@ -33,6 +33,17 @@ GRANTS: Final = ("refresh_token", "client_credentials")
 _API_NAME: Final = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,99}")
 _MAX_CHANNEL_SECONDS: Final = 7 * 24 * 3600
 
+# Ranges of the numbers in the file, (least, most, what a number counts). The upper ends are far beyond any
+# useful value; they stop a typo from reaching timedelta, SQLite or AIS as an overflow (or a thread storm).
+_PAGE_SIZE: Final = (1, 100_000, "a number of rows")
+_SYNC_RANGES: Final = {
+    "overlap_minutes": (0, 7 * 24 * 60, "a number of minutes"),
+    "batch_size": (1, 100_000, "a number of records"),
+    "jde_concurrency": (1, 64, "a number of orchestration calls"),
+}
+_QUEUE_DELAY: Final = (0, 24 * 3600, "a number of seconds")
+_THREADS: Final = (1, 256, "a number of threads")
+
 
 @attrs.frozen
 class Problem:
@@ -61,10 +72,23 @@ def _url(path: str, value: str, *, what: str, allow_insecure_http: bool | None =
         _ = parts.port
     except ValueError:
         yield Problem(path, f"the port in {redact_text(value)!r} is not a number from 0 to 65535")
-    problem = url_problem(parts, allow_insecure_http=bool(allow_insecure_http))
-    if allow_insecure_http is not None and problem:
+    if allow_insecure_http is None:
+        return
+    problem = url_problem(parts, allow_insecure_http=allow_insecure_http)
+    if problem is None:
+        return
+    # Point at the setting only when it would make the URL acceptable: it does nothing for a password in it.
+    if url_problem(parts, allow_insecure_http=True) is None:
         section = path.split(".", maxsplit=1)[0]
-        yield Problem(path, f"{problem} (in the file: {section}.allow_insecure_http = true)")
+        problem = f"{problem} (in the file: {section}.allow_insecure_http = true)"
+    yield Problem(path, problem)
+
+
+def _in_range(path: str, value: float, bounds: tuple[int, int, str]) -> Iterator[Problem]:
+    """A problem when ``value`` is outside ``bounds`` (NaN is outside any)."""
+    least, most, what = bounds
+    if not least <= value <= most:
+        yield Problem(path, f"expected {what} from {least} to {most}, got {value}")
 
 
 def _one_source(
@@ -105,14 +129,35 @@ def _check_jde(jde: JdeSection, base: Path) -> Iterator[Problem]:
     yield from _one_source("jde", "password", jde.password_env, jde.password_command)
     if not jde.username.strip():
         yield Problem("jde.username", "expected the JD Edwards user the sync logs in as")
-    if jde.page_size < 1:
-        yield Problem("jde.page_size", "expected a number of rows of at least 1")
-    for key in ("customer_search_types", "supplier_search_types"):
-        if not getattr(jde, key):
-            yield Problem(f"jde.{key}", "expected at least one F0101 search type (AT1), such as C or V")
+    yield from _in_range("jde.page_size", jde.page_size, _PAGE_SIZE)
+    if not jde.company.strip():
+        yield Problem(
+            "jde.company", 'expected the JDE company whose customer master is synced, such as "00000"'
+        )
+    yield from _check_search_types(jde)
     for key, name in attrs.asdict(jde.orchestrations).items():
         if name is not None and not name.strip():
             yield Problem(f"jde.orchestrations.{key}", "expected an orchestration name")
+
+
+def _check_search_types(jde: JdeSection) -> Iterator[Problem]:
+    codes: dict[str, set[str]] = {}
+    for key in ("customer_search_types", "supplier_search_types"):
+        types: tuple[str, ...] = getattr(jde, key)
+        if not types:
+            yield Problem(f"jde.{key}", "expected at least one F0101 search type (AT1), such as C or V")
+        for index, code in enumerate(types):
+            if not code.strip():
+                yield Problem(f"jde.{key}[{index}]", "expected an F0101 search type (AT1), such as C or V")
+        # The engine strips the codes, so " C" and "C" are the same search type.
+        codes[key] = {code.strip() for code in types if code.strip()}
+    both = codes["customer_search_types"] & codes["supplier_search_types"]
+    if both:
+        yield Problem(
+            "jde.supplier_search_types",
+            f"{', '.join(sorted(both))} also in customer_search_types: a record would be a customer and a "
+            "supplier",
+        )
 
 
 def _check_region(zoho: ZohoSection) -> Iterator[Problem]:
@@ -198,9 +243,8 @@ def _check_sync(sync: SyncSection) -> Iterator[Problem]:
             yield Problem(
                 f"sync.entities[{index}]", f"unknown entity {name!r}: expected one of {_choices(entities)}"
             )
-    for key, least in (("overlap_minutes", 0), ("batch_size", 1), ("jde_concurrency", 1)):
-        if getattr(sync, key) < least:
-            yield Problem(f"sync.{key}", f"expected a number of at least {least}")
+    for key, bounds in _SYNC_RANGES.items():
+        yield from _in_range(f"sync.{key}", getattr(sync, key), bounds)
     policies = [str(policy) for policy in FieldPolicy]
     if sync.default_policy not in policies:
         yield Problem(
@@ -250,8 +294,7 @@ def _check_serve(serve: ServeSection) -> Iterator[Problem]:
             parse_schedule(getattr(serve, key))
         except ValueError as bad:
             yield Problem(f"serve.{key}", str(bad))
-    if serve.queue_delay_seconds < 0:
-        yield Problem("serve.queue_delay_seconds", "expected a number of seconds, 0 or more")
+    yield from _in_range("serve.queue_delay_seconds", serve.queue_delay_seconds, _QUEUE_DELAY)
     if not 0 < serve.channel_lifetime_seconds <= _MAX_CHANNEL_SECONDS:
         yield Problem(
             "serve.channel_lifetime_seconds", "expected seconds from 1 to 604800 (Zoho keeps a week)"
@@ -260,8 +303,7 @@ def _check_serve(serve: ServeSection) -> Iterator[Problem]:
         yield Problem(
             "serve.channel_renew_before_seconds", "expected seconds, more than 0 and less than the lifetime"
         )
-    if serve.threads < 1:
-        yield Problem("serve.threads", "expected at least 1")
+    yield from _in_range("serve.threads", serve.threads, _THREADS)
 
 
 def check_config(config: AppConfig) -> list[Problem]:

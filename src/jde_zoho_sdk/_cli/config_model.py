@@ -64,6 +64,7 @@ class JdeSection:
     customer_search_types: tuple[str, ...] = ("C",)
     supplier_search_types: tuple[str, ...] = ("V",)
     page_size: int = 500
+    emails_any_case: bool = True
     orchestrations: OrchestrationSection = OrchestrationSection()
 
 

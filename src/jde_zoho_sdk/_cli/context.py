@@ -25,7 +25,7 @@ class ExitCode(enum.IntEnum):
     OK = 0
     """Done."""
     FAILED = 1
-    """Records failed (sync, replay), or a doctor check failed."""
+    """Records failed (sync, replay, reconcile), or a doctor check failed."""
     USAGE = 2
     """Wrong usage or an invalid config file; nothing was contacted."""
     SYSTEM = 3

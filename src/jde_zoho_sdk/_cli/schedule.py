@@ -19,6 +19,8 @@ __all__ = ["Schedule", "parse_schedule"]
 _DAILY: Final = re.compile(r"(?i:daily)\s+(\d{1,2}):(\d{2})(?:\s+(\S+))?")
 _EVERY: Final = re.compile(r"every\s+(\d+)\s+(minute|minutes|hour|hours)")
 _OFF: Final = frozenset({"off", "never"})
+# Longer is no schedule anyone means, and an interval of trillions of hours overflows timedelta and datetime.
+_LONGEST: Final = timedelta(days=366)
 EXPECTED: Final = (
     '"daily HH:MM" (optionally followed by a zone such as Europe/Berlin), "every N minutes", '
     '"every N hours" or "off"'
@@ -96,7 +98,8 @@ def parse_schedule(text: str) -> Schedule:
         The schedule.
 
     Raises:
-        ValueError: The text is none of those forms (the message says what is expected).
+        ValueError: The text is none of those forms, or its interval is under 1 or over 366 days (the
+            message says what is expected).
 
     Example:
         >>> parse_schedule("daily 02:30").at
@@ -110,7 +113,11 @@ def parse_schedule(text: str) -> Schedule:
         count = int(every.group(1))
         if count < 1:
             raise ValueError("the interval must be at least 1")
-        unit = timedelta(hours=1) if every.group(2).startswith("hour") else timedelta(minutes=1)
+        hours = every.group(2).startswith("hour")
+        unit = timedelta(hours=1) if hours else timedelta(minutes=1)
+        if count > _LONGEST // unit:
+            name = "hours" if hours else "minutes"
+            raise ValueError(f"the interval must be at most {_LONGEST // unit} {name} (366 days)")
         return Schedule(text=text, every=count * unit)
     daily = _DAILY.fullmatch(" ".join(text.split()))
     if daily is None:

@@ -91,6 +91,7 @@ def sync_config(config: AppConfig) -> SyncConfig:
         default_policy=FieldPolicy(sync.default_policy),
         overlap=timedelta(minutes=sync.overlap_minutes),
         jde_page_size=jde.page_size,
+        jde_emails_any_case=jde.emails_any_case,
         batch_size=sync.batch_size,
         jde_concurrency=sync.jde_concurrency,
         zoho_credit_budget=config.zoho.credit_budget,
