@@ -11,7 +11,7 @@ harmless.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from functools import partial
 from typing import cast
@@ -51,6 +51,8 @@ class Pair:
         audit_id: The audit id stamped on the writes.
         jde_updated_at: When the JDE side last changed.
         zoho_modified_at: When the Zoho side last changed.
+        held: Fields the merge would give JDE that this run may not write (a one-way run): they keep the
+            link's old values in both snapshots, so the change is still seen by a run that writes JDE.
     """
 
     origin: Direction
@@ -65,6 +67,7 @@ class Pair:
     audit_id: str = ""
     jde_updated_at: datetime | None = None
     zoho_modified_at: datetime | None = None
+    held: frozenset[str] = frozenset()
     jde_ok: bool = attrs.field(init=False)
     zoho_ok: bool = attrs.field(init=False)
     link_audited: bool = attrs.field(init=False, default=False)
@@ -279,14 +282,17 @@ def _links(context: RunContext, checkpoint: Checkpoint, pairs: Sequence[Pair]) -
 
 
 def _synced_link(entity: Entity, pair: Pair, now: datetime) -> Link:
-    """The link of a pair whose two sides both hold what the merge decided."""
+    """The link of a pair whose two sides both hold what the merge decided (but the fields it held back)."""
     jde_state = pair.result.jde
+    jde, zoho = jde_state.values(), pair.result.zoho.values()
+    if pair.held and pair.link is not None:
+        _keep_base(pair.held, pair.link, jde, zoho)
     return Link(
         entity=entity,
         jde_key=pair.jde_key,
         zoho_id=pair.zoho_id,
-        jde_snapshot=jde_state.values(),
-        zoho_snapshot=pair.result.zoho.values(),
+        jde_snapshot=jde,
+        zoho_snapshot=zoho,
         email=str(getattr(jde_state, "email", "")),
         tax_id=str(getattr(jde_state, "tax_id", "")),
         jde_updated_at=pair.jde_updated_at,
@@ -304,19 +310,24 @@ def _partly_synced(pair: Pair, link: Link) -> Link:
     fields the failed side was still to receive keep the link's old values, so their change is still seen
     (and a JDE write whose outcome is unknown stays journaled: see :func:`_owed_journal`).
     """
-    unsynced: set[str] = set()
+    unsynced: set[str] = set(pair.held)
     if not pair.jde_ok:
         unsynced.update(pair.result.to_jde)
     if not pair.zoho_ok:
         unsynced.update(pair.result.to_zoho)
     jde, zoho = pair.result.jde.values(), pair.result.zoho.values()
+    _keep_base(unsynced, link, jde, zoho)
+    return attrs.evolve(link, jde_snapshot=jde, zoho_snapshot=zoho, pending=_owed_journal(pair))
+
+
+def _keep_base(names: Collection[str], link: Link, jde: dict[str, object], zoho: dict[str, object]) -> None:
+    """Give ``names`` back the link's old values in both new snapshots (or drop them where it had none)."""
     for snapshot, before in ((jde, link.jde_snapshot), (zoho, link.zoho_snapshot)):
-        for name in unsynced:
+        for name in names:
             if name in before:
                 snapshot[name] = before[name]
             else:
                 snapshot.pop(name, None)
-    return attrs.evolve(link, jde_snapshot=jde, zoho_snapshot=zoho, pending=_owed_journal(pair))
 
 
 def _owed_journal(pair: Pair) -> PendingWrite | None:

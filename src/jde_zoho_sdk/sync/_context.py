@@ -61,6 +61,11 @@ class RunContext:
     jde: JdeGateway
     zoho: ZohoGateway
     dry_run: bool = False
+    # Whether this run polled Zoho's changes before its JDE -> Zoho phase (a run in both directions does):
+    # only then does a linked record's Zoho side hold its snapshot, unread. Replays and one-way runs read it.
+    zoho_pulled: bool = False
+    # Whether this run may write JDE: a run("jde_to_zoho") holds back what a merge would give JDE.
+    writes_jde: bool = True
     planned: list[PlannedChange] = attrs.field(factory=list)
     # Customers and suppliers a dry run would create, in Zoho (by address number) and in JDE (by Zoho module
     # and id; 0 stands for the address number JDE would give): their contacts can be planned too.

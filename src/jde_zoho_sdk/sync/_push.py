@@ -1,9 +1,12 @@
 """JDE -> Zoho: turn one batch of changed JDE records into pairs to write.
 
-Zoho's changes were pulled earlier in the same run (Zoho -> JDE goes first), so a linked record's Zoho side
-is its snapshot: the merge needs no Zoho read, and a record changed on both sides was merged then. The
-exception is a link carrying a write journal (a crashed run's write, or one whose answer was lost): its
-snapshot cannot say whether that write landed, so its Zoho side is read and the pair merged as a pull does.
+In a run in both directions, Zoho's changes were pulled earlier (Zoho -> JDE goes first), so a linked
+record's Zoho side is its snapshot: the merge needs no Zoho read, and a record changed on both sides was
+merged then. Otherwise the Zoho side is read and the pair merged as a pull does: for a link carrying a
+write journal (a crashed run's write, or one whose answer was lost: its snapshot cannot say whether that
+write landed), and for every link in a replay or a ``run("jde_to_zoho")``, which pull nothing first. A
+one-way run writes no JDE: what the merge would give JDE is held back, its fields keeping their old base in
+both snapshots, so a run in both directions still sees Zoho's change.
 """
 
 from __future__ import annotations
@@ -54,11 +57,11 @@ def push_batch(context: RunContext, entity: Entity, aggregates: Sequence[JdeAggr
         context.tally.add(entity, _DIRECTION, unchanged=len(aggregates) - len(kept))
         aggregates = kept
     links = context.store.get_links_by_jde(entity, [aggregate.key for aggregate in aggregates])
-    journaled = _journaled_records(context, entity, links.values())
+    read = _zoho_sides(context, entity, links.values())
     pairs = [
         pair
         for aggregate in aggregates
-        if (pair := _pair(context, checkpoint, aggregate, links.get(aggregate.key), journaled)) is not None
+        if (pair := _pair(context, checkpoint, aggregate, links.get(aggregate.key), read)) is not None
     ]
     pairs = _without_unique_clashes(context, checkpoint, pairs)
     if context.dry_run:
@@ -126,15 +129,21 @@ class DuplicateKeyError(SdkError):
     """Two JDE records share a value Zoho keeps unique (a tax id, an e-mail)."""
 
 
-def _journaled_records(
+def _reads_zoho(context: RunContext, link: Link) -> bool:
+    """Whether a live link's Zoho side must be read, not taken to be its snapshot (see the module doc)."""
+    return not link.deleted and (link.pending is not None or not context.zoho_pulled)
+
+
+def _zoho_sides(
     context: RunContext, entity: Entity, links: Iterable[Link]
 ) -> dict[str, tuple[ZohoRecord, Canonical] | MappingError]:
-    """The Zoho side, read now, of the links that carry a write journal (by Zoho id).
+    """The Zoho side, read now, of the links whose snapshot may not be what Zoho holds (by Zoho id).
 
     A journaled write (a crashed run's, or one whose answer was lost) may or may not have landed on Zoho,
-    which the snapshot cannot tell: those pairs are merged against Zoho as it is, like a pull does.
+    which the snapshot cannot tell; a run that pulled nothing first cannot know of Zoho's edits. Those pairs
+    are merged against Zoho as it is, like a pull does.
     """
-    ids = [link.zoho_id for link in links if link.pending is not None and not link.deleted]
+    ids = [link.zoho_id for link in links if _reads_zoho(context, link)]
     if not ids:
         return {}
     records = context.zoho.fetch(entity, ids)
@@ -155,25 +164,28 @@ def _pair(
     checkpoint: Checkpoint,
     aggregate: JdeAggregate,
     link: Link | None,
-    journaled: Mapping[str, tuple[ZohoRecord, Canonical] | MappingError],
+    read: Mapping[str, tuple[ZohoRecord, Canonical] | MappingError],
 ) -> Pair | None:
     try:
-        if link is not None and link.pending is not None and not link.deleted:
-            return _journaled_pair(context, checkpoint, aggregate, link, journaled.get(link.zoho_id))
+        if link is not None and _reads_zoho(context, link):
+            return _read_pair(context, checkpoint, aggregate, link, read.get(link.zoho_id))
         return _mapped_pair(context, checkpoint, aggregate, link)
     except MappingError as error:
         checkpoint.fail(aggregate.key, map_stage(error), error, target_key=link.zoho_id if link else "")
         return None
 
 
-def _journaled_pair(
+def _read_pair(
     context: RunContext,
     checkpoint: Checkpoint,
     aggregate: JdeAggregate,
     link: Link,
     zoho: tuple[ZohoRecord, Canonical] | MappingError | None,
 ) -> Pair | None:
-    """Merge a JDE change whose link carries a write journal with its Zoho side, read in this run."""
+    """Merge a JDE change with its Zoho side read in this run (a journaled link, or a run that pulled none).
+
+    A one-way run holds back what the merge gives JDE (see the module docstring), with a ``skip`` event.
+    """
     if isinstance(zoho, MappingError):
         raise zoho
     if zoho is None:
@@ -189,7 +201,7 @@ def _journaled_pair(
         context.tally.add(checkpoint.entity, _DIRECTION, unchanged=1)
         return None
     record, zoho_now = zoho
-    return merged_pair(
+    pair = merged_pair(
         context,
         checkpoint,
         aggregate,
@@ -199,6 +211,20 @@ def _journaled_pair(
         origin=_DIRECTION,
         source_key=aggregate.key,
     )
+    if pair is None or context.writes_jde or not pair.result.to_jde:
+        return pair
+    held = frozenset(pair.result.to_jde)
+    checkpoint.event(
+        AuditAction.SKIP,
+        jde_key=pair.jde_key,
+        zoho_id=pair.zoho_id,
+        fields=held,
+        outcome=Outcome.SKIPPED,
+        message="changed in Zoho since the last sync: left for a run that syncs Zoho -> JDE",
+    )
+    jde_before = pair.jde_before if pair.jde_before is not None else pair.result.jde
+    result = attrs.evolve(pair.result, jde=jde_before, to_jde=frozenset())
+    return attrs.evolve(pair, result=result, held=held)
 
 
 def _mapped_pair(

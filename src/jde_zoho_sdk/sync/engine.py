@@ -154,8 +154,8 @@ class SyncEngine:
 
         Args:
             direction: ``"both"`` (default), ``"zoho_to_jde"`` or ``"jde_to_zoho"``. A ``"jde_to_zoho"``
-                run does not read Zoho: a field changed in JDE is written over a Zoho edit of that field
-                made since the last run in both directions (see "Known limits" in the sync model).
+                run reads the Zoho side of the linked records it writes and writes no JDE: what Zoho
+                changed since is held back (a ``skip`` audit event) for the next run in both directions.
             dry_run: Read and diff but write nothing and move no cursor (see :meth:`plan`).
 
         Returns:
@@ -304,9 +304,11 @@ class SyncEngine:
     def _run(self, direction: DirectionArg | None, *, dry_run: bool) -> SyncPlan:
         directions = _directions(direction)
         with self._session(directions, dry_run=dry_run) as context:
+            context.writes_jde = Direction.ZOHO_TO_JDE in directions
             if Direction.ZOHO_TO_JDE in directions:
                 covered = self._poll_zoho(context)
                 self._drain_queue(context, covered=covered)
+                context.zoho_pulled = True
             if Direction.JDE_TO_ZOHO in directions:
                 self._push_jde(context)
         return SyncPlan(changes=tuple(context.planned), report=_report(context))
