@@ -30,6 +30,8 @@ from jde_zoho_sdk.errors import RequestTimeoutError, TransportError
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "NOT_APPLIED_STATUSES",
+    "NOT_SENT_ERRORS",
     "RETRY_STATUSES",
     "CallCounts",
     "CallStats",
@@ -47,10 +49,10 @@ DEFAULT_TIMEOUT: Final = httpx.Timeout(30.0, connect=10.0)
 RETRY_STATUSES: Final = frozenset({429, 502, 503, 504})
 """Statuses worth another attempt: rate limited, bad gateway, unavailable, gateway timeout."""
 
-# Answers that say the server did not act on the request, so even a non-idempotent call may be repeated.
-_NOT_APPLIED_STATUSES: Final = frozenset({429, 503})
-# Failures that happen before a byte of the request reaches the server.
-_NOT_SENT_ERRORS: Final = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+NOT_APPLIED_STATUSES: Final = frozenset({429, 503})
+"""Answers that say the server did not act on the request, so even a non-idempotent call may be repeated."""
+NOT_SENT_ERRORS: Final = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+"""Failures that happen before a byte of the request reaches the server."""
 
 USER_AGENT: Final = f"jde-zoho-sdk/{__version__} httpx/{httpx.__version__} python/{platform.python_version()}"
 
@@ -285,7 +287,7 @@ class _Exchange:
             self.stats.count(retry=retry, failure=True)
             if _log.isEnabledFor(logging.DEBUG):
                 _log.debug("%s %s failed: %s", self.method, self.url, type(error).__name__)
-            if self.idempotent or isinstance(error, _NOT_SENT_ERRORS):
+            if self.idempotent or isinstance(error, NOT_SENT_ERRORS):
                 raise _RetryableError(error=error) from error
             raise
         self.stats.count(retry=retry, failure=False)
@@ -296,7 +298,7 @@ class _Exchange:
         give_up = self.policy.give_up
         if (
             status in self.policy.retry_statuses
-            and (self.idempotent or status in _NOT_APPLIED_STATUSES)
+            and (self.idempotent or status in NOT_APPLIED_STATUSES)
             and (give_up is None or not give_up(response))
         ):
             retry_after = parse_retry_after(response.headers.get("Retry-After"))

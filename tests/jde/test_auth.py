@@ -10,7 +10,7 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from jde_zoho_sdk import AuthenticationError, PermissionDeniedError, Secret
+from jde_zoho_sdk import AuthenticationError, PermissionDeniedError, RequestTimeoutError, Secret
 from jde_zoho_sdk.jde import (
     AisAuthenticationError,
     AisClient,
@@ -59,6 +59,8 @@ class ScriptedAis:
         with self._lock:
             answer = self.script.pop(0) if self.script else 200
         status, body = answer if isinstance(answer, tuple) else (answer, OK_ORCHESTRATION)
+        if isinstance(body, str):
+            return httpx.Response(status, text=body)
         return httpx.Response(status, json=body)
 
     def token(self) -> httpx.Response:
@@ -126,8 +128,9 @@ def test_invalid_token_answer_leads_to_one_new_login_and_one_repeat() -> None:
     assert second.headers["jde-AIS-Auth"] == fake.tokens[1]
 
 
-def test_a_403_saying_the_token_is_invalid_is_an_expired_session() -> None:
-    fake = ScriptedAis((403, {"message": "Token is Invalid"}), 200)
+@pytest.mark.parametrize("body", [{"message": "Token is Invalid"}, "Invalid Token"])
+def test_a_403_saying_the_token_is_invalid_is_an_expired_session(body: object) -> None:
+    fake = ScriptedAis((403, body), 200)
     with make(fake) as ais:
         assert run(ais) == 4242
         assert ais.logins == 2
@@ -165,6 +168,50 @@ def test_session_is_replaced_after_refresh_every_and_the_old_one_logged_out(cloc
         assert ais.logins == 2
         assert fake.logouts == [fake.tokens[0]]
     assert fake.logouts == fake.tokens
+
+
+class SlowAis(ScriptedAis):
+    """A scripted AIS whose ``JZ_Slow`` calls answer only when the test says, and ``JZ_Lost`` calls never."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entered = threading.Event()
+        self.finish = threading.Event()
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/JZ_Slow"):
+            self.entered.set()
+            assert self.finish.wait(timeout=10)
+        if request.url.path.endswith("/JZ_Lost"):
+            raise httpx.ReadTimeout("read timed out", request=request)
+        return super().__call__(request)
+
+
+def test_a_session_replaced_while_a_call_on_it_runs_is_logged_out_after_that_call(clock: FakeClock) -> None:
+    fake = SlowAis()
+    with make(fake, clock) as ais:
+        slow = threading.Thread(target=ais.run_orchestration, args=("JZ_Slow", {}))
+        slow.start()
+        assert fake.entered.wait(timeout=10)
+        clock.advance(minutes=25)
+        run(ais)  # on a new session: the first is retired
+        assert ais.logins == 2
+        assert fake.logouts == []  # the slow call still runs on it
+        fake.finish.set()
+        slow.join(timeout=10)
+        assert fake.logouts == [fake.tokens[0]]
+    (slow_call,) = fake.calls("/JZ_Slow")
+    assert slow_call.headers["jde-AIS-Auth"] == fake.tokens[0]
+
+
+def test_a_session_whose_call_got_no_answer_is_logged_out_when_replaced(clock: FakeClock) -> None:
+    fake = SlowAis()
+    with make(fake, clock) as ais:
+        with pytest.raises(RequestTimeoutError):
+            ais.run_orchestration("JZ_Lost", {})
+        clock.advance(minutes=25)
+        run(ais)
+        assert fake.logouts == [fake.tokens[0]]  # the failed call let go of it
 
 
 def test_renewal_seen_by_several_callers_logs_in_once() -> None:

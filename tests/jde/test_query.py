@@ -118,6 +118,36 @@ def test_changed_since_reads_the_instant_in_the_server_zone() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("since", "upmt"),
+    [
+        (datetime(2024, 11, 3, 6, 45, tzinfo=UTC), 4500),  # 01:45 CDT, first pass: from 00:45
+        (datetime(2024, 11, 3, 7, 45, tzinfo=UTC), 14500),  # 01:45 CST, second pass: nothing comes later
+        (datetime(2024, 11, 3, 5, 45, tzinfo=UTC), 4500),  # 00:45 CDT, before the repeated hour
+    ],
+)
+def test_changed_since_in_the_first_pass_of_a_repeated_hour_starts_one_repeat_earlier(
+    since: datetime, upmt: int
+) -> None:
+    query = changed_since(since, "America/Chicago")
+    assert query.items[1] == Query.all(
+        Condition("UPMJ", Operator.EQUAL, date(2024, 11, 3)), Condition("UPMT", Operator.GREATER_EQUAL, upmt)
+    )
+
+
+def test_changed_since_early_in_a_repeated_hour_after_midnight_starts_the_day_before() -> None:
+    # Havana's clocks went back from 01:00 CDT to 00:00 CST on 2024-11-03: 00:20 CDT comes one repeat
+    # before any 00:xx CST, which reads as the previous evening.
+    query = changed_since(datetime(2024, 11, 3, 4, 20, tzinfo=UTC), "America/Havana")
+    assert query == Query.any(
+        Condition("UPMJ", Operator.GREATER, date(2024, 11, 2)),
+        Query.all(
+            Condition("UPMJ", Operator.EQUAL, date(2024, 11, 2)),
+            Condition("UPMT", Operator.GREATER_EQUAL, 232000),
+        ),
+    )
+
+
 def test_long_lists_are_split_sorted_and_deduplicated() -> None:
     values = [5, 3, 3, *range(10, 0, -1)]
     queries, overlap = split_lists(Condition("AN8", Operator.LIST, values), 4, order_column="AN8")

@@ -2,8 +2,9 @@
 
 One :class:`SessionManager` per client holds the current session. Threads share it: the first caller that
 needs a token logs in while the others wait for it, and an invalid-session answer seen by several threads
-leads to one new login. A session replaced by a proactive refresh is logged out only once no open page
-chain uses it any more (page chains *hold* their session: their next-page links embed its token).
+leads to one new login. A session replaced by a proactive refresh is logged out only once nothing uses it
+any more: each request *holds* its session until its answer is read, and page chains hold theirs from the
+first page to the last (their next-page links embed its token).
 :class:`AisAuth` is the ``httpx.Auth`` flow that puts the token on each request (headers
 ``jde-AIS-Auth`` and ``jde-AIS-Auth-Device``, as Oracle documents) and, on an invalid-session answer (444,
 or a 403 saying the token is invalid), logs in again once and repeats the request once.
@@ -177,7 +178,7 @@ class SessionManager:
         return self._take(hold=False)
 
     def acquire(self) -> Session:
-        """Like :meth:`current`, and hold the session open until :meth:`release` (for page chains)."""
+        """Like :meth:`current`, and hold the session open until :meth:`release` (requests, page chains)."""
         return self._take(hold=True)
 
     def _take(self, *, hold: bool) -> Session:
@@ -198,7 +199,7 @@ class SessionManager:
         return session
 
     def hold(self, session: Session) -> None:
-        """Hold ``session`` open (a page chain that started on it after a renewal)."""
+        """Hold ``session`` open (a request that names it; a page chain that began on it after a renewal)."""
         with self._lock:
             self._holds[session] = self._holds.get(session, 0) + 1
 
@@ -213,13 +214,24 @@ class SessionManager:
             done = self._unheld_retired()
         self._logout_all(done)
 
-    def renew(self, stale: Session) -> Session:
-        """Replace ``stale`` after AIS refused its token (once, however many threads saw the refusal)."""
+    def renew(self, stale: Session, *, hold: bool = False) -> Session:
+        """Replace ``stale`` after AIS refused its token (once, however many threads saw the refusal).
+
+        Args:
+            stale: The refused session.
+            hold: Hold the session returned, as :meth:`acquire` does.
+
+        Returns:
+            The current session.
+        """
         with self._lock:
             if self._current is stale or self._current is None:
                 _log.info("AIS refused the session token; requesting a new one")
                 self._current = self._login()
-            return self._current
+            session = self._current
+            if hold:
+                self._holds[session] = self._holds.get(session, 0) + 1
+            return session
 
     def invalidate(self, stale: Session) -> None:
         """Forget ``stale`` (AIS refused its token): the next call logs in again. Nothing is logged out."""
@@ -329,6 +341,8 @@ class AisAuth(httpx.Auth):
     """Adds the session token to each request; on an invalid-session answer logs in once and repeats once.
 
     A request that already names its session (``request.extensions[SESSION_EXTENSION]``) is sent with it.
+    The session is held until the answer has been read, so a proactive refresh in another thread does not
+    log it out under a request still running on it.
 
     Args:
         manager: The client's session manager.
@@ -341,14 +355,22 @@ class AisAuth(httpx.Auth):
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         """Send with the current token; renew it and repeat once if AIS says it is invalid."""
+        manager = self._manager
         session = request.extensions.get(SESSION_EXTENSION)
-        if not isinstance(session, Session):
-            session = self._manager.current()
-        session.apply(request)
-        response = yield request
-        if is_invalid_session(response):
-            self._manager.renew(session).apply(request)
-            yield request
+        if isinstance(session, Session):
+            manager.hold(session)
+        else:
+            session = manager.acquire()
+        try:
+            session.apply(request)
+            response = yield request
+            if is_invalid_session(response):
+                stale, session = session, manager.renew(session, hold=True)
+                manager.release(stale)
+                session.apply(request)
+                yield request
+        finally:  # httpx closes the flow when the answer is read or the request fails
+            manager.release(session)
 
 
 class PinnedAuth(httpx.Auth):

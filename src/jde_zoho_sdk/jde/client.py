@@ -85,7 +85,8 @@ class AisClient:
         clock: Aware "now", for the session age (inject a fake clock in tests).
         list_chunk_size: The most values one LIST condition carries; longer lists are split.
         date_columns: Aliases whose row cells are ``YYYYMMDD`` dates.
-        table_keys: Primary keys of tables beyond the built-in ones (``{"F55XYZ": ("KY1", "KY2")}``).
+        table_keys: Primary keys of tables beyond the built-in ones (``{"F55XYZ": ("KY1", "KY2")}``). A
+            table without a known key is read as AIS returns it, but its broken page chains cannot resume.
         allow_insecure_http: Accept an ``http://`` base URL to another machine, which sends the password
             and session tokens unencrypted (``http://`` to a loopback address is always accepted).
 
@@ -217,8 +218,11 @@ class AisClient:
             An iterator over the rows; requests are sent as it is consumed.
 
         Raises:
-            AisConfigError: ``page_size`` is below 1.
-            AisApiError: On iteration, when AIS refuses the query (see the subclasses).
+            AisConfigError: ``page_size`` is below 1; on iteration, a LIST split into requests that may
+                return the same row, for a table whose key is unknown (see ``table_keys``).
+            AisApiError: On iteration, when AIS refuses the query (see the subclasses), or the page chain
+                of a table whose key is unknown breaks after rows were yielded.
+            TransportError: On iteration, when AIS does not answer.
 
         Example:
             >>> rows = ais.browse(  # doctest: +SKIP
@@ -281,7 +285,8 @@ class AisClient:
             table: Qualify the columns with this table.
 
         Returns:
-            ``UPMJ > d OR (UPMJ = d AND UPMT >= t)``.
+            ``UPMJ > d OR (UPMJ = d AND UPMT >= t)``, from one repeat earlier when ``since`` is in the first
+            pass of a repeated autumn hour (see :func:`~jde_zoho_sdk.jde.changed_since`).
 
         Raises:
             ValueError: ``since`` is naive.

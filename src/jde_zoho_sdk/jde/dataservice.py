@@ -3,10 +3,13 @@
 A browse asks for GRID_DATA with ``enableNextPageProcessing`` and follows ``links[rel=next]`` while
 ``moreRecords`` holds, one page in memory at a time. Rows are requested in key order (the table's primary
 key, or the caller's order with the key appended), which makes a page chain restartable: when the open
-result set expires (HTTP 500 ``JAS_MSG347``) or its session is refused (the next link embeds the old
-token), the query runs again from the last key value yielded and the rows of that key value already
-yielded are skipped, so no row is repeated or lost. When the order is not the key order, the query runs
-again from the start and every key already yielded is skipped.
+result set expires (HTTP 500 ``JAS_MSG347``), its session is refused (the next link embeds the old
+token) or the answer to a next-page request is lost after it was sent (a read timeout, a 502 or 504: the
+link is a server-side cursor, so sending it again could skip a page), the query runs again from the last
+key value yielded and the rows of that key value already yielded are skipped, so no row is repeated or
+lost. When the order is not the key order, the query runs again from the start and every key already
+yielded is skipped. A table whose key is unknown is read as AIS returns it, with nothing skipped; its page
+chain is restarted only while no row has been yielded, and otherwise the failure is raised.
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ from typing import Final
 from urllib.parse import urlsplit, urlunsplit
 
 import attrs
+import httpx
 
-from jde_zoho_sdk._http import Requester
+from jde_zoho_sdk._http import NOT_APPLIED_STATUSES, NOT_SENT_ERRORS, Requester
 from jde_zoho_sdk._redact import get_logger
+from jde_zoho_sdk.errors import SdkError, TransportError
 from jde_zoho_sdk.jde.auth import (
     JSON_HEADERS,
     SESSION_EXTENSION,
@@ -32,7 +37,7 @@ from jde_zoho_sdk.jde.auth import (
 )
 from jde_zoho_sdk.jde.dates import DateFormat
 from jde_zoho_sdk.jde.errors import (
-    AisApiError,
+    AisConfigError,
     AisUnexpectedResponseError,
     error_from_response,
     is_invalid_session,
@@ -131,7 +136,7 @@ class Browse:
 class _RestartError(Exception):
     """The page chain broke in a way a new query can repair."""
 
-    def __init__(self, error: AisApiError) -> None:
+    def __init__(self, error: SdkError) -> None:
         super().__init__(str(error))
         self.error = error
 
@@ -147,10 +152,26 @@ class _Context:
 
 
 def _same_origin(href: str, base: str) -> str:
-    # AIS writes next links with the host name it knows itself by; behind a proxy or load balancer that
-    # host may not be reachable from here, so the link's path and query are sent to the configured base.
+    # AIS writes next links with the host name and path it knows itself by; behind a proxy, load balancer
+    # or API gateway that address may not be reachable from here, so the link is sent to the configured
+    # base, keeping the base's path prefix (a gateway at https://gw/ais routes only what starts with /ais).
+    # The part from /jderest/ on is AIS's own; what comes before it is the internal prefix, if any.
     link, ours = urlsplit(href), urlsplit(base)
-    return urlunsplit((ours.scheme, ours.netloc, link.path, link.query, ""))
+    prefix = ours.path.rstrip("/")
+    cut = link.path.rfind("/jderest/")
+    if cut >= 0:
+        path = prefix + link.path[cut:]
+    elif prefix and link.path != prefix and not link.path.startswith(prefix + "/"):
+        path = prefix + link.path
+    else:
+        path = link.path
+    return urlunsplit((ours.scheme, ours.netloc, path, link.query, ""))
+
+
+def _next_page_failed(requester: Requester, response: httpx.Response) -> bool:
+    """Whether a next-page answer says the request may have moved the cursor without its page coming back."""
+    status = response.status_code
+    return status in requester.retry.retry_statuses and status not in NOT_APPLIED_STATUSES
 
 
 def _pages(context: _Context, browse: Browse, date_columns: frozenset[str]) -> Iterator[Page]:
@@ -184,13 +205,22 @@ def _pages(context: _Context, browse: Browse, date_columns: frozenset[str]) -> I
             request = requester.http.build_request(
                 "POST", _same_origin(page.next_href, context.base), content=b"{}", headers=JSON_HEADERS
             )
-            response = requester.send(request, idempotent=True, auth=PinnedAuth(session))
+            # A next link is a cursor on the server: once AIS has read a request for it, the same link
+            # answers with the page after. So it is repeated only when it cannot have reached AIS (the
+            # retry policy's rule for calls that are not idempotent), and a failure after sending runs
+            # the query again from what was yielded instead.
+            try:
+                response = requester.send(request, idempotent=False, auth=PinnedAuth(session))
+            except TransportError as lost:
+                if isinstance(lost.__cause__, NOT_SENT_ERRORS):
+                    raise
+                raise _RestartError(lost) from lost
             if response.status_code != 200:
                 error = error_from_response(response, what=what)
                 if is_invalid_session(response):
                     manager.invalidate(session)
                     raise _RestartError(error)
-                if is_result_set_expired(response):
+                if is_result_set_expired(response) or _next_page_failed(requester, response):
                     raise _RestartError(error)
                 raise error
             page = parse_page(response.content, browse.table, date_columns=date_columns, what=what)
@@ -238,7 +268,9 @@ def browse_rows(
     Args:
         context: The client's requester, session manager and base URL.
         browse: What to read.
-        key_columns: The table's primary key (empty when unknown: rows are then keyed by all their cells).
+        key_columns: The table's primary key. Empty when unknown: every row is then yielded as AIS returns
+            it (rows are told apart only by their key, so none is skipped), and a broken page chain is run
+            again only while no row has been yielded.
         chunk_size: The most values a LIST condition carries per request.
         date_columns: Aliases whose cells are dates.
 
@@ -246,7 +278,11 @@ def browse_rows(
         Each row once.
 
     Raises:
-        AisApiError: AIS refused the query, or restarts did not get past a broken page chain.
+        AisConfigError: The LIST conditions split into requests that may return the same row, and the
+            table's key is unknown, so repeats could not be told from distinct rows.
+        AisApiError: AIS refused the query, or restarts did not get past a broken page chain, or the chain
+            of a table without a known key broke after rows were yielded.
+        TransportError: No answer came, even from a query run again.
     """
     plan = _plan(browse.columns, browse.order_by, key_columns)
     first = plan.order[0] if plan.order else None
@@ -256,6 +292,13 @@ def browse_rows(
         order_column=first.alias if first else None,
         descending=first.descending if first else False,
     )
+    if overlap and not plan.key_columns:
+        raise AisConfigError(
+            f"the LIST conditions of this browse of {browse.table} are split into requests that may return "
+            "the same row, and without the table's key a repeat cannot be told from another row",
+            path="table_keys",
+            hint=f"give AisClient(table_keys={{{browse.table!r}: (...)}}) or a larger list_chunk_size",
+        )
     seen: set[tuple[object, ...]] | None = set() if overlap else None
     for query in queries:
         piece = attrs.evolve(browse, where=query, columns=plan.columns, order_by=plan.order)
@@ -269,7 +312,8 @@ class _Progress:
     the run's rows are remembered and the query resumes at the run's value; their keys are worked out only
     when the query does run again (every row of every browse passes here, and chains rarely break). In any
     other order, or when split LIST queries may overlap, every key yielded is remembered and the query runs
-    again from the start.
+    again from the start. Without a key nothing is remembered: two rows may return the same cells, so
+    only a key can say that a row was already yielded.
     """
 
     def __init__(self, plan: _Plan, seen: set[tuple[object, ...]] | None) -> None:
@@ -282,12 +326,21 @@ class _Progress:
         self.skip: set[tuple[object, ...]] = set()
         self.all_keys: set[tuple[object, ...]] = set()
         self.count = 0
-        self.admit: Callable[[Row], bool] = (
-            self._admit_in_key_order if self.lead is not None and seen is None else self._admit_by_key
-        )
+        self.admit: Callable[[Row], bool]
+        if not self.keys:
+            self.admit = self._admit_all
+        elif self.lead is not None and seen is None:
+            self.admit = self._admit_in_key_order
+        else:
+            self.admit = self._admit_by_key
 
     def _key(self, row: Row) -> tuple[object, ...]:
-        return tuple(row.get(column) for column in self.keys) if self.keys else tuple(row.values())
+        return tuple(row.get(column) for column in self.keys)
+
+    def _admit_all(self, _row: Row) -> bool:
+        """Count ``row`` as yielded: without a key every row AIS returns is a row of the table."""
+        self.count += 1
+        return True
 
     def _admit_in_key_order(self, row: Row) -> bool:
         """Whether ``row`` is new (and count it as yielded), for a chain in key order."""
@@ -324,9 +377,18 @@ class _Progress:
         self.count += 1
         return True
 
-    def resume(self, browse: Browse, error: AisApiError) -> Browse:
-        """The query that continues after what was yielded."""
-        if self.lead is None or self.count == 0:
+    def resume(self, browse: Browse, error: SdkError) -> Browse:
+        """The query that continues after what was yielded (raises ``error`` when there is none)."""
+        if self.count == 0:
+            return browse
+        if not self.keys:
+            why = (
+                f"the browse of {browse.table} broke after {self.count} rows and cannot resume without the "
+                f"table's key; give AisClient(table_keys={{{browse.table!r}: (...)}}) and read it again"
+            )
+            error.hint = f"{why}; {error.hint}" if error.hint else why
+            raise error
+        if self.lead is None:
             return browse
         value = self.run_value
         if isinstance(value, bool) or not isinstance(value, str | int | Decimal | date):

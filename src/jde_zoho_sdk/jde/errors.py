@@ -247,7 +247,9 @@ def is_invalid_session(response: httpx.Response) -> bool:
         return False
     body = body_of(response)
     text = " ".join(str(body.get(key, "")) for key in ("message", "errorText", "exception"))
-    return bool(_INVALID_TOKEN_TEXT.search(text or response.text))
+    # The join of absent keys is blanks, not "": a body that is not a JSON object (plain text "Invalid
+    # Token" from a proxy or an older AIS) is searched as it is.
+    return bool(_INVALID_TOKEN_TEXT.search(text.strip() or response.text))
 
 
 def is_result_set_expired(response: httpx.Response) -> bool:

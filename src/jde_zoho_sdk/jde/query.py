@@ -31,7 +31,7 @@ from typing import Final, TypeAlias
 
 import attrs
 
-from jde_zoho_sdk.jde.dates import DateFormat, to_jde_stamp
+from jde_zoho_sdk.jde.dates import DateFormat, time_to_upmt, to_jde_stamp, zone
 
 __all__ = [
     "Condition",
@@ -261,7 +261,10 @@ def changed_since(since: datetime, server_zone: str | tzinfo, *, table: str | No
     """The query for rows stamped at or after ``since``: ``UPMJ > d OR (UPMJ = d AND UPMT >= t)``.
 
     ``d`` and ``t`` are ``since`` read in the JDE database server's zone, which is how UPMJ/UPMT are
-    stamped. Rows updated in the same second as ``since`` are included.
+    stamped. Rows updated in the same second as ``since`` are included. When ``since`` falls in the first
+    pass of a repeated autumn hour, ``d`` and ``t`` are moved back by the length of the repeat (an hour in
+    most zones), so that rows stamped later, in the second pass, with a smaller local time, are included
+    too (with some rows stamped before ``since``).
 
     Args:
         since: An aware datetime.
@@ -280,12 +283,25 @@ def changed_since(since: datetime, server_zone: str | tzinfo, *, table: str | No
         >>> q.items[1].items[1]
         Condition(column='UPMT', operator=<Operator.GREATER_EQUAL: 'GREATER_EQUAL'>, values=(93000,))
     """
-    day, hhmmss = to_jde_stamp(since, server_zone)
+    day, hhmmss = _earliest_stamp(since, server_zone)
     upmj, upmt = (f"{table}.UPMJ", f"{table}.UPMT") if table else ("UPMJ", "UPMT")
     return Query.any(
         Condition(upmj, Operator.GREATER, day),
         Query.all(Condition(upmj, Operator.EQUAL, day), Condition(upmt, Operator.GREATER_EQUAL, hhmmss)),
     )
+
+
+def _earliest_stamp(since: datetime, server_zone: str | tzinfo) -> tuple[date, int]:
+    """A (UPMJ, UPMT) at or below every stamp the server makes at ``since`` or at any later instant."""
+    day, hhmmss = to_jde_stamp(since, server_zone)  # refuses a naive since
+    local = since.astimezone(zone(server_zone))
+    first, second = local.utcoffset(), local.replace(fold=1).utcoffset()
+    if local.fold == 0 and first is not None and second is not None and first > second:
+        # In the first pass of a repeated hour, the second pass is later but reads earlier (01:45 CDT,
+        # then 01:10 CST): any wall time it shows is above the wall time one repeat before since.
+        earlier = local.replace(tzinfo=None) - (first - second)
+        return earlier.date(), time_to_upmt(earlier.time())
+    return day, hhmmss
 
 
 def _alias(column: str) -> str:
