@@ -12,7 +12,7 @@ import pytest
 from jde_zoho_sdk.sync.channels import ChannelKeeper
 from jde_zoho_sdk.testing import seed
 from jde_zoho_sdk.testing._server import serve_wsgi
-from jde_zoho_sdk.zoho import ForgedNotificationError
+from jde_zoho_sdk.zoho import ForgedNotificationError, InvalidNotificationError
 from tests.sync.conftest import Systems
 
 
@@ -87,3 +87,13 @@ def test_forged_notification_is_refused(systems: Systems) -> None:
         json.dumps({**body, "channel_id": state.channel_id, "token": state.token.reveal()}).encode()
     )
     assert real.ids == ("1",)
+
+
+@pytest.mark.parametrize("body", [b"\xff\xfe", b"{not json", b"[" * 100_000 + b"]" * 100_000])
+def test_a_body_that_is_not_json_is_an_invalid_notification(systems: Systems, body: bytes) -> None:
+    keeper = ChannelKeeper(
+        systems.zoho, systems.store, modules=["Accounts"], notify_url="https://x", clock=systems.clock
+    )
+    keeper.ensure()
+    with pytest.raises(InvalidNotificationError, match="not JSON"):
+        keeper.verify(body)

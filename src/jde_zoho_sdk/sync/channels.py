@@ -141,7 +141,7 @@ class ChannelKeeper:
         """
         try:
             named = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError; nesting past the limit
             raise InvalidNotificationError("the notification body is not JSON") from None
         channel_id = str(named.get("channel_id", "")) if isinstance(named, dict) else ""
         for state in self.store.list_channels():
