@@ -10,7 +10,13 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
-from jde_zoho_sdk import AuthenticationError, PermissionDeniedError, RateLimitedError
+from jde_zoho_sdk import (
+    AuthenticationError,
+    PermissionDeniedError,
+    RateLimitedError,
+    RetryEvent,
+    ServerError,
+)
 from jde_zoho_sdk.testing.zoho import ZohoEmulator
 from jde_zoho_sdk.zoho import (
     MemoryTokenCache,
@@ -21,6 +27,8 @@ from jde_zoho_sdk.zoho import (
     ZohoConfigError,
     ZohoOAuth,
     ZohoPermissionError,
+    ZohoRateLimitedError,
+    ZohoServerError,
     ZohoTokenError,
 )
 
@@ -223,6 +231,56 @@ def test_throttled_token_endpoint_says_to_share_tokens(clock: Clock) -> None:
     assert isinstance(caught.value, RateLimitedError)
     assert "10 access tokens per refresh token per 10 minutes" in str(caught.value)
     assert "TokenCache" in str(caught.value)
+
+
+def gateway_page(status: int) -> httpx.Response:
+    return httpx.Response(
+        status, text="<html>Service Unavailable</html>", headers={"Content-Type": "text/html"}
+    )
+
+
+def test_a_token_endpoint_failing_with_5xx_is_retried_under_the_client_policy(clock: Clock) -> None:
+    fake = FakeZoho()
+    token = {"access_token": "1000.access.abcdef", "api_domain": fake.api_domain, "expires_in": 3600}
+    fake.token_answer = lambda number: {1: gateway_page(503), 2: gateway_page(502)}.get(
+        number, httpx.Response(200, json=token)
+    )
+    retries: list[RetryEvent] = []
+    oauth = ZohoOAuth("1000.CLIENT", SECRET, region=Region.EU, refresh_token=REFRESH, clock=clock)
+    policy = no_sleep_retry(on_retry=retries.append)
+    with ZohoClient(oauth, transport=httpx.MockTransport(fake), retry=policy) as zoho:
+        assert zoho.get_record("Accounts", "1") is not None
+        assert zoho.stats.calls == 1  # token requests are no API calls
+    assert fake.tokens_issued == 3
+    assert [event.reason for event in retries] == ["HTTP 503", "HTTP 502"]
+
+
+def test_a_token_endpoint_that_keeps_failing_is_a_server_error(clock: Clock) -> None:
+    fake = FakeZoho()
+    fake.token_answer = lambda _number: gateway_page(503)
+    with client(fake, clock=clock) as zoho, pytest.raises(ZohoServerError) as caught:
+        zoho.get_record("Accounts", "1")
+    assert isinstance(caught.value, ServerError)
+    assert caught.value.status == 503
+    assert "token endpoint answered HTTP 503" in str(caught.value)
+    assert fake.tokens_issued == 5  # the policy's tries
+    assert fake.api_requests == []
+
+
+def test_a_bare_429_from_the_token_endpoint_is_rate_limiting_but_zohos_throttle_is_not_retried(
+    clock: Clock,
+) -> None:
+    fake = FakeZoho()
+    fake.token_answer = lambda _number: httpx.Response(429, text="slow down")
+    with client(fake, clock=clock) as zoho, pytest.raises(ZohoRateLimitedError):
+        zoho.get_record("Accounts", "1")
+    assert fake.tokens_issued == 5
+    throttled = FakeZoho()
+    body = {"error": "Access Denied", "error_description": "You have made too many requests continuously."}
+    throttled.token_answer = lambda _number: httpx.Response(429, json=body)
+    with client(throttled, clock=clock) as zoho, pytest.raises(TokenThrottledError):
+        zoho.get_record("Accounts", "1")
+    assert throttled.tokens_issued == 1  # Zoho's throttle lasts minutes: no backoff of seconds helps
 
 
 def test_threads_starting_together_share_one_refresh(clock: Clock) -> None:

@@ -8,18 +8,22 @@ import threading
 import httpx
 import pytest
 
+from jde_zoho_sdk.testing.zoho import ZohoEmulator
 from jde_zoho_sdk.zoho import (
+    ApiCreditsExhaustedError,
     CreditBudgetExceededError,
+    PartialWriteError,
     Region,
     ZohoClient,
     ZohoConfigError,
     ZohoNotFoundError,
     ZohoOAuth,
+    ZohoServerError,
     write_cost,
 )
 from jde_zoho_sdk.zoho._limits import ConcurrencyLimiter, CreditMeter
 
-from .conftest import no_sleep_retry
+from .conftest import Clock, in_process_client, no_sleep_retry
 
 TOKEN = {"access_token": "1000.access.abcdef", "api_domain": "https://www.zohoapis.com", "expires_in": 3600}
 
@@ -109,6 +113,90 @@ def test_a_failed_batch_fails_the_call_and_stops_the_rest() -> None:
     with client(httpx.MockTransport(handle), max_concurrency=1) as zoho, pytest.raises(ZohoNotFoundError):
         zoho.upsert("Acounts", [{"Name": str(n)} for n in range(1000)], duplicate_check_fields=["Name"])
     assert sent == [100]  # with one slot, the later batches were cancelled before they were sent
+
+
+def internal_error() -> httpx.Response:
+    body = {"code": "INTERNAL_ERROR", "details": {}, "message": "internal error", "status": "error"}
+    return httpx.Response(500, json=body)
+
+
+def inserted(request: httpx.Request) -> httpx.Response:
+    rows = json.loads(request.content)["data"]
+    data = [
+        {
+            "code": "SUCCESS",
+            "details": {"id": row["Vendor_Name"]},
+            "message": "record added",
+            "status": "success",
+        }
+        for row in rows
+    ]
+    return httpx.Response(201, json={"data": data})
+
+
+def test_a_call_failing_after_others_landed_keeps_their_results(clock: Clock) -> None:
+    # The org has credits for two calls of 100 inserts; the third is refused.
+    with (
+        ZohoEmulator(clock=clock, daily_credit_cap=20) as emu,
+        in_process_client(emu, clock, max_concurrency=1) as zoho,
+        pytest.raises(PartialWriteError) as caught,
+    ):
+        zoho.insert("Vendors", [{"Vendor_Name": f"V{n}"} for n in range(300)])
+    partial = caught.value
+    assert isinstance(partial.error, ApiCreditsExhaustedError)
+    assert partial.__cause__ is partial.error
+    assert [result.index for result in partial.results] == list(range(200))
+    assert all(result.ok and result.action == "insert" for result in partial.results)
+    assert {result.id for result in partial.results} == {
+        str(record["id"]) for record in emu.records("Vendors")
+    }
+    assert partial.failed == tuple(range(200, 300))
+    assert partial.unsent == ()
+    assert "records 200-299 are not confirmed" in str(partial)
+
+
+def test_calls_after_a_failed_one_are_not_sent_and_said_so() -> None:
+    sent: list[str] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/oauth/v2/token":
+            return httpx.Response(200, json=TOKEN)
+        first = json.loads(request.content)["data"][0]["Vendor_Name"]
+        sent.append(first)
+        return internal_error() if first == "100" else inserted(request)
+
+    with (
+        client(httpx.MockTransport(handle), max_concurrency=1) as zoho,
+        pytest.raises(PartialWriteError) as caught,
+    ):
+        zoho.insert("Vendors", [{"Vendor_Name": str(n)} for n in range(300)])
+    assert sent == ["0", "100"]
+    assert isinstance(caught.value.error, ZohoServerError)
+    assert [result.id for result in caught.value.results] == [str(n) for n in range(100)]
+    assert caught.value.failed == tuple(range(100, 200))
+    assert caught.value.unsent == tuple(range(200, 300))
+
+
+def test_concurrent_calls_that_landed_beside_a_failed_one_keep_their_results() -> None:
+    together = threading.Barrier(4, timeout=5)  # all four calls in flight before any answers
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/oauth/v2/token":
+            return httpx.Response(200, json=TOKEN)
+        together.wait()
+        failing = json.loads(request.content)["data"][0]["Vendor_Name"] == "100"
+        return internal_error() if failing else inserted(request)
+
+    with (
+        client(httpx.MockTransport(handle), max_concurrency=4) as zoho,
+        pytest.raises(PartialWriteError) as caught,
+    ):
+        zoho.insert("Vendors", [{"Vendor_Name": str(n)} for n in range(400)])
+    landed = [*range(100), *range(200, 400)]
+    assert [result.index for result in caught.value.results] == landed
+    assert [result.id for result in caught.value.results] == [str(n) for n in landed]
+    assert caught.value.failed == tuple(range(100, 200))
+    assert caught.value.unsent == ()
 
 
 @pytest.mark.parametrize(("records", "cost"), [(1, 1), (10, 1), (11, 2), (100, 10)])

@@ -16,15 +16,20 @@ from jde_zoho_sdk.testing.zoho import ZohoEmulator
 from jde_zoho_sdk.zoho import (
     ChannelManager,
     ForgedNotificationError,
+    InvalidDataError,
     InvalidNotificationError,
     Notification,
+    Region,
     ZohoClient,
+    ZohoOAuth,
+    ZohoPermissionError,
     parse_notification,
 )
 
-from .conftest import Clock, in_process_client
+from .conftest import Clock, in_process_client, no_sleep_retry
 
 TOKEN = "TOKEN_FOR_VERIFICATION_OF_1000000068001"
+ACCESS = {"access_token": "1000.access.abcdef", "api_domain": "https://www.zohoapis.com", "expires_in": 3600}
 DOCUMENTED = {
     "server_time": 1718117126473,
     "query_params": {"key1": "val1"},
@@ -220,6 +225,62 @@ def test_channels_can_be_listed_and_disabled(zoho: ZohoClient) -> None:
     assert listed["12"].events == ("Accounts.edit", "Accounts.delete")
     zoho.channels.disable(["11", "12"])
     assert zoho.channels.list() == []
+
+
+def test_a_manager_enables_again_a_channel_zoho_dropped(
+    zoho: ZohoClient, emulator: ZohoEmulator, clock: Clock
+) -> None:
+    channels = manager(zoho, clock)
+    channels.ensure()
+    zoho.channels.disable(["1000000068001"])  # disabled elsewhere, or expired and purged
+    clock.advance(timedelta(weeks=1))
+    calls = len(emulator.request_log)
+    channel = channels.ensure()
+    assert channel.channel_id == "1000000068001"
+    assert channel.expiry == clock.now + timedelta(weeks=1) - timedelta(minutes=10)
+    # The renewal was refused as INVALID_DATA, and the channel enabled again.
+    watch_calls = [
+        (entry.method, entry.status)
+        for entry in emulator.request_log[calls:]
+        if entry.path == "/crm/v8/actions/watch"
+    ]
+    assert watch_calls == [("PATCH", 400), ("POST", 201)]
+
+
+def test_a_refused_watch_item_is_a_typed_error_naming_the_field(zoho: ZohoClient) -> None:
+    with pytest.raises(InvalidDataError) as unknown:
+        zoho.channels.renew("999", ["Accounts.all"], "https://hooks.example/z", TOKEN)
+    assert unknown.value.api_name == "channel_id"
+    with pytest.raises(InvalidDataError) as bad_url:
+        zoho.channels.watch("5", ["Accounts.all"], "ftp://hooks.example/z", TOKEN)
+    assert bad_url.value.api_name == "notify_url"
+    assert bad_url.value.status == 400
+
+
+def test_disabling_a_channel_zoho_no_longer_knows_counts_as_done(zoho: ZohoClient) -> None:
+    zoho.channels.watch("11", ["Vendors.create"], "https://hooks.example/a", "token-a")
+    assert zoho.channels.disable(["11", "424242"]) == ("424242",)  # Zoho answered 207: one unknown id
+    assert zoho.channels.disable(["11"]) == ("11",)  # already gone
+    assert zoho.channels.disable([]) == ()
+    assert zoho.channels.list() == []
+
+
+def test_a_channel_zoho_refuses_to_disable_is_a_typed_error_naming_it() -> None:
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/oauth/v2/token":
+            return httpx.Response(200, json=ACCESS)
+        gone = {"code": "SUCCESS", "details": {"channel_id": "11"}, "message": "ok", "status": "success"}
+        kept = {"code": "NO_PERMISSION", "details": {}, "message": "permission denied", "status": "error"}
+        return httpx.Response(207, json={"watch": [gone, kept]})
+
+    oauth = ZohoOAuth.from_refresh_token("1000.ID", "client-secret-value", "1000.refresh-value", Region.US)
+    with (
+        ZohoClient(oauth, transport=httpx.MockTransport(handle), retry=no_sleep_retry()) as zoho,
+        pytest.raises(ZohoPermissionError) as caught,
+    ):
+        zoho.channels.disable(["11", "12"])
+    assert caught.value.status == 207
+    assert "channel 12 was not disabled: permission denied" in str(caught.value)
 
 
 def test_channel_arguments_are_checked_before_sending(zoho: ZohoClient) -> None:

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 
 from jde_zoho_sdk import SdkError
 from jde_zoho_sdk.testing.zoho import ZohoEmulator
-from jde_zoho_sdk.zoho import ChannelManager, Region, ZohoClient, ZohoOAuth, parse_notification
+from jde_zoho_sdk.zoho import (
+    Channel,
+    ChannelManager,
+    Notification,
+    Region,
+    ZohoClient,
+    ZohoOAuth,
+    parse_notification,
+)
 
 from .conftest import Clock, no_sleep_retry
 
@@ -69,3 +78,26 @@ def test_no_secret_appears_in_any_debug_log_line_or_error(
     assert any("/crm/v8/Accounts" in line for line in lines)
     leaks = [(secret, line) for secret in secrets for line in [*lines, *errors] if secret in line]
     assert leaks == []
+
+
+def test_reprs_of_channels_and_notifications_hide_secrets_of_the_notify_url() -> None:
+    secret = "1000.23dnsbbbh455jnn"  # Zoho's own example passes an OAuth token in the notify URL
+    channel = Channel(
+        channel_id="1000000068001",
+        expiry=datetime(2025, 3, 3, tzinfo=UTC),
+        notify_url=f"https://hooks.example/zoho?authorization=Zoho-oauthtoken%20{secret}&key1=val1",
+    )
+    notification = Notification(
+        module="Accounts",
+        operation="insert",
+        ids=("1",),
+        channel_id="1000000068001",
+        server_time=datetime(2025, 3, 3, tzinfo=UTC),
+        query_params={"authorization": f"Zoho-oauthtoken {secret}", "key1": "val1"},
+    )
+    for shown in (repr(channel), repr(notification)):
+        assert secret not in shown
+        assert "key1" in shown
+        assert "val1" in shown
+    assert channel.notify_url is not None
+    assert secret in channel.notify_url  # the value itself is intact

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import enum
 import re
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from typing import Final, TypeVar
 
@@ -18,10 +19,18 @@ from jde_zoho_sdk.zoho._limits import ConcurrencyLimiter, CreditMeter
 from jde_zoho_sdk.zoho.auth import ZohoOAuth
 from jde_zoho_sdk.zoho.errors import ZohoUnexpectedResponseError, error_from_envelope
 
-__all__ = ["ClientCore", "check_module"]
+__all__ = ["NOT_SENT", "ClientCore", "check_module"]
 
 _T = TypeVar("_T")
 _R = TypeVar("_R")
+
+
+class _NotSent(enum.Enum):
+    NOT_SENT = "not sent"
+
+
+NOT_SENT: Final = _NotSent.NOT_SENT
+"""The outcome of a batch item that never started because an earlier one failed."""
 
 _MODULE: Final = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,99}")
 _JSON: Final = {"Content-Type": "application/json"}
@@ -43,6 +52,7 @@ class ClientCore:
 
     oauth: ZohoOAuth
     api_version: str
+    _auth: httpx.Auth
     _requester: Requester
     _limiter: ConcurrencyLimiter
     _credits: CreditMeter
@@ -120,13 +130,14 @@ class ClientCore:
             method, url, params=params, content=body, headers={**(_JSON if body else {}), **(headers or {})}
         )
         with self._limiter.slot():
-            response = self._requester.send(request, idempotent=idempotent, auth=self.oauth)
+            response = self._requester.send(request, idempotent=idempotent, auth=self._auth)
         if response.status_code < 400:
             return response
         envelope = self._body(response, "error answer", strict=False)
-        listed = envelope.get("data") if "code" not in envelope else None
+        # Record calls list per-item results under data[], the notification API under watch[].
+        listed = None if "code" in envelope else envelope.get("data", envelope.get("watch"))
         if batch and isinstance(listed, list):
-            return response  # per-record results, all refused
+            return response  # per-item results, all refused
         if isinstance(listed, list) and listed and isinstance(listed[0], dict):
             envelope = listed[0]
         raise error_from_envelope(
@@ -155,16 +166,49 @@ class ClientCore:
 
     def _run_batches(self, send: Callable[[_T], _R], items: Sequence[_T]) -> list[_R]:
         """Run ``send`` on each item, concurrently up to the limit; results in order; first error wins."""
+        outcomes = self._settle_batches(send, items)
+        for outcome in outcomes:
+            if isinstance(outcome, Exception):
+                raise outcome
+        return [outcome for outcome in outcomes if not isinstance(outcome, Exception | _NotSent)]
+
+    def _settle_batches(
+        self, send: Callable[[_T], _R], items: Sequence[_T]
+    ) -> list[_R | Exception | _NotSent]:
+        """Run ``send`` on each item, concurrently up to the limit, and say how each one ended.
+
+        Returns, in input order, each item's result, the exception it raised, or :data:`NOT_SENT` when it
+        never started: no new item starts after the first failure, but those already running finish, so
+        what they did is known.
+        """
+        outcomes: list[_R | Exception | _NotSent] = [NOT_SENT] * len(items)
         if len(items) <= 1 or self._limiter.limit == 1:  # a pool of one thread would only add hand-offs
-            return [send(item) for item in items]
+            for position, item in enumerate(items):
+                try:
+                    outcomes[position] = send(item)
+                except Exception as error:  # the caller decides what a failed batch means
+                    outcomes[position] = error
+                    break
+            return outcomes
         with self._pool_lock:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(self._limiter.limit, thread_name_prefix="zoho-batch")
             pool = self._pool
         futures: list[Future[_R]] = [pool.submit(send, item) for item in items]
         try:
-            return [future.result() for future in futures]
+            wait(futures, return_when=FIRST_EXCEPTION)
         finally:
             for future in futures:
-                future.cancel()
+                future.cancel()  # only those not started yet
             wait(futures)
+        for position, future in enumerate(futures):
+            if future.cancelled():
+                continue
+            failure = future.exception()
+            if failure is None:
+                outcomes[position] = future.result()
+            elif isinstance(failure, Exception):
+                outcomes[position] = failure
+            else:
+                raise failure  # KeyboardInterrupt and the like are not an outcome of the batch
+        return outcomes

@@ -9,6 +9,7 @@ from typing import Final
 import attrs
 import httpx
 
+from jde_zoho_sdk._http import parse_retry_after
 from jde_zoho_sdk._redact import Secret, redact_url
 from jde_zoho_sdk.zoho.errors import (
     TokenThrottledError,
@@ -17,7 +18,7 @@ from jde_zoho_sdk.zoho.errors import (
     error_from_envelope,
 )
 
-__all__ = ["AccessToken", "parse_token_answer"]
+__all__ = ["AccessToken", "is_oauth_refusal", "parse_token_answer"]
 
 _DEFAULT_TTL: Final = 3600
 
@@ -55,6 +56,22 @@ class AccessToken:
     scope: str = ""
 
 
+def is_oauth_refusal(response: httpx.Response) -> bool:
+    """Tell whether a token answer carries an OAuth ``error`` (a judgement of the grant, never retried).
+
+    Args:
+        response: The token endpoint's answer (its body read).
+
+    Returns:
+        True for a JSON object with an ``error`` key, such as Zoho's "Access Denied" throttle.
+    """
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    return isinstance(body, dict) and "error" in body
+
+
 def _is_throttle(error: object, description: object) -> bool:
     text = f"{error} {description}".lower()
     return "access denied" in text or "too many requests" in text
@@ -77,7 +94,9 @@ def parse_token_answer(
 
     Zoho answers grant errors with HTTP 200 and ``{"error": "invalid_code"}``, and throttling with
     ``{"error": "Access Denied", "error_description": "You have made too many requests continuously..."}``
-    (HTTP 200 or 400; UNCONFIRMED which), so the body decides, not the status.
+    (HTTP 200 or 400; UNCONFIRMED which), so the body decides, not the status; except that a 5xx, or a 429
+    without an OAuth ``error``, is a failure of the server (often an HTML page from a gateway) whatever
+    its body.
 
     Args:
         response: The answer (its body read).
@@ -88,22 +107,36 @@ def parse_token_answer(
         The access token, and the refresh token when the answer carried one (authorization-code grant).
 
     Raises:
+        ZohoServerError: HTTP 5xx.
+        ZohoRateLimitedError: HTTP 429 without an OAuth ``error``.
         TokenThrottledError: Too many token requests.
         ZohoTokenError: The grant was refused.
         ZohoUnexpectedResponseError: The answer is not a token answer.
-        ZohoApiError: An error status without a grant error (5xx...).
+        ZohoApiError: Another error status without a grant error.
     """
     try:
         url = redact_url(response.request.url)
     except RuntimeError:  # a response built by hand (tests, cassettes) has no request
         url = ""
     what = f"the token answer from {url}" if url else "the token answer"
+    status = response.status_code
     try:
         body = response.json()
     except ValueError:
-        raise ZohoUnexpectedResponseError(
-            f"{what} is not JSON", status=response.status_code, method="POST", url=url
-        ) from None
+        body = None
+    if status >= 500 or (status == 429 and not (isinstance(body, dict) and "error" in body)):
+        # A gateway's HTML page or a bare rate limit: the accounts server did not judge the grant.
+        envelope = body if isinstance(body, dict) else {}
+        message = envelope.get("message") or f"the token endpoint answered HTTP {status}"
+        raise error_from_envelope(
+            status,
+            {**envelope, "message": message},
+            method="POST",
+            url=url,
+            retry_after=parse_retry_after(response.headers.get("Retry-After")),
+        )
+    if body is None:
+        raise ZohoUnexpectedResponseError(f"{what} is not JSON", status=status, method="POST", url=url)
     if not isinstance(body, dict):
         raise ZohoUnexpectedResponseError(
             f"{what} is not a JSON object", status=response.status_code, url=url

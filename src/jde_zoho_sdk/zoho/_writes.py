@@ -6,8 +6,10 @@ from collections.abc import Mapping, Sequence
 from typing import Literal
 
 from jde_zoho_sdk._redact import get_logger
-from jde_zoho_sdk.zoho._core import ClientCore, check_module
+from jde_zoho_sdk.errors import SdkError
+from jde_zoho_sdk.zoho._core import NOT_SENT, ClientCore, check_module
 from jde_zoho_sdk.zoho._limits import MAX_WRITE_BATCH, write_cost
+from jde_zoho_sdk.zoho.errors import PartialWriteError
 from jde_zoho_sdk.zoho.models import UpsertResult, WriteAction
 from jde_zoho_sdk.zoho.records import parse_write_results, write_body
 
@@ -43,8 +45,10 @@ class RecordWrites(ClientCore):
             One result per record, in input order: the action and id, or the error with its field.
 
         Raises:
-            MappingError: A value cannot be sent.
-            ZohoError: A whole call was refused (credits, authentication, module...).
+            MappingError: A value cannot be sent (raised before any call).
+            PartialWriteError: A call failed after other calls had landed; ``results`` holds the outcomes
+                of the records that came back, ``failed`` and ``unsent`` the input indexes of the others.
+            ZohoError: The first call failed and nothing landed (credits, authentication, module...).
 
         Example:
             >>> results = zoho.upsert(  # doctest: +SKIP
@@ -64,7 +68,9 @@ class RecordWrites(ClientCore):
     ) -> list[UpsertResult]:
         """Insert records (100 per call, concurrently). Not retried once Zoho may have applied them.
 
-        Prefer :meth:`upsert` for anything that may be sent twice.
+        Prefer :meth:`upsert` for anything that may be sent twice. When a later call fails, the ids of the
+        records already created come back in :class:`~jde_zoho_sdk.zoho.PartialWriteError` ``results``:
+        send only the others again.
 
         Args:
             module: The module API name.
@@ -75,8 +81,10 @@ class RecordWrites(ClientCore):
             One result per record, in input order.
 
         Raises:
-            MappingError: A value cannot be sent.
-            ZohoError: A whole call was refused.
+            MappingError: A value cannot be sent (raised before any call).
+            PartialWriteError: A call failed after other calls had landed; ``results`` holds the outcomes
+                of the records that came back, ``failed`` and ``unsent`` the input indexes of the others.
+            ZohoError: The first call failed and nothing landed.
         """
         return self._write("insert", module, records, trigger=trigger)
 
@@ -94,8 +102,10 @@ class RecordWrites(ClientCore):
             One result per record, in input order.
 
         Raises:
-            MappingError: A value cannot be sent.
-            ZohoError: A whole call was refused.
+            MappingError: A value cannot be sent (raised before any call).
+            PartialWriteError: A call failed after other calls had landed; ``results`` holds the outcomes
+                of the records that came back, ``failed`` and ``unsent`` the input indexes of the others.
+            ZohoError: The first call failed and nothing landed.
         """
         return self._write("update", module, records, trigger=trigger)
 
@@ -139,15 +149,36 @@ class RecordWrites(ClientCore):
                 self._body(response, f"{module} {kind} answer"), start=start, count=count, action=action
             )
 
-        results = [result for chunk in self._run_batches(send, bodies) for result in chunk]
+        outcomes = self._settle_batches(send, bodies)
+        results: list[UpsertResult] = []
+        failed: list[int] = []
+        unsent: list[int] = []
+        errors: list[Exception] = []
+        for (start, count, _), outcome in zip(bodies, outcomes, strict=True):
+            if isinstance(outcome, list):
+                results.extend(outcome)
+            elif outcome is NOT_SENT:
+                unsent.extend(range(start, start + count))
+            else:
+                failed.extend(range(start, start + count))
+                errors.append(outcome)
         landed = sum(result.ok for result in results)
         _log.info(
-            "%s %s: %d records in %d calls, %d landed, %d refused",
+            "%s %s: %d records in %d calls, %d landed, %d refused, %d in failed calls, %d not sent",
             kind,
             module,
-            len(results),
+            len(records),
             len(bodies),
             landed,
             len(results) - landed,
+            len(failed),
+            len(unsent),
         )
-        return results
+        if not errors:
+            return results
+        error = errors[0]
+        if not results or not isinstance(error, SdkError):
+            raise error  # nothing landed that the caller could lose
+        raise PartialWriteError(
+            operation=kind, module=module, results=results, failed=failed, unsent=unsent, error=error
+        ) from error

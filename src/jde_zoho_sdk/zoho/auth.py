@@ -95,6 +95,10 @@ def _token_rejected(response: httpx.Response) -> bool:
     return code is None or code in _REJECTED_TOKEN_CODES
 
 
+TokenSender = Callable[[httpx.Request], httpx.Response]
+"""Sends a token request and returns the final answer (see :meth:`ZohoOAuth.with_token_sender`)."""
+
+
 class ZohoOAuth(httpx.Auth):
     """Access tokens for Zoho CRM, as an ``httpx.Auth`` flow shared by every thread of a client.
 
@@ -347,14 +351,34 @@ class ZohoOAuth(httpx.Auth):
         Yields:
             The token request when one is needed, then the request itself (again after a refresh).
         """
+        yield from self._flow(request, None)
+
+    def with_token_sender(self, send: TokenSender) -> httpx.Auth:
+        """This flow, with each token request sent by ``send`` instead of by the ``httpx.Client`` bare.
+
+        :class:`~jde_zoho_sdk.zoho.ZohoClient` uses it so that a token request the accounts server fails
+        (429, 502, 503, 504, a reset) is retried under the client's :class:`~jde_zoho_sdk.RetryPolicy`.
+        The token itself stays shared: every flow made from this object uses the same cache and lock.
+
+        Args:
+            send: Sends a token request and returns the final answer (or raises ``TransportError``).
+
+        Returns:
+            An ``httpx.Auth`` to send API requests with.
+        """
+        return _SenderAuth(self, send)
+
+    def _flow(
+        self, request: httpx.Request, send: TokenSender | None
+    ) -> Generator[httpx.Request, httpx.Response, None]:
         token = self._usable_token()
         if token is None:
-            token = yield from self._refresh(stale=None)
+            token = yield from self._refresh(stale=None, send=send)
         self._authorize(request, token)
         response = yield request
         if response.status_code == 401 and _token_rejected(response):
             _log.info("Zoho refused the access token; refreshing it once")
-            token = yield from self._refresh(stale=token)
+            token = yield from self._refresh(stale=token, send=send)
             self._authorize(request, token)
             yield request
 
@@ -373,13 +397,15 @@ class ZohoOAuth(httpx.Auth):
                     return shared
             return None
 
-    def _refresh(self, stale: AccessToken | None) -> Generator[httpx.Request, httpx.Response, AccessToken]:
+    def _refresh(
+        self, stale: AccessToken | None, *, send: TokenSender | None
+    ) -> Generator[httpx.Request, httpx.Response, AccessToken]:
         with self._lock:
             current = self._token
             if current is not None and current is not stale and self._fresh(current):
                 return current  # another thread refreshed while this one waited
             if self._cache is None:
-                token = yield from self._request_token()
+                token = yield from self._request_token(send)
             else:
                 with self._cache.lock():
                     shared = self._cache.get()
@@ -391,12 +417,14 @@ class ZohoOAuth(httpx.Auth):
                     ):
                         token = shared
                     else:
-                        token = yield from self._request_token()
+                        token = yield from self._request_token(send)
                         self._cache.put(token)
             self._token = token
             return token
 
-    def _request_token(self) -> Generator[httpx.Request, httpx.Response, AccessToken]:
+    def _request_token(
+        self, send: TokenSender | None
+    ) -> Generator[httpx.Request, httpx.Response, AccessToken]:
         form: dict[str, str] = {"client_id": self.client_id, "client_secret": self._client_secret.reveal()}
         if self._refresh_token is not None:
             form |= {"grant_type": "refresh_token", "refresh_token": self._refresh_token.reveal()}
@@ -411,7 +439,7 @@ class ZohoOAuth(httpx.Auth):
         )
         now = self._clock()
         self._token_requests += 1
-        response = yield request
+        response = (yield request) if send is None else send(request)
         token, _ = parse_token_answer(response, now=now, default_api_domain=self.region.api_domain)
         self._check_api_domain(token.api_domain)
         _log.info(
@@ -440,3 +468,16 @@ class ZohoOAuth(httpx.Auth):
             request.url = url.copy_with(scheme=target.scheme, host=target.host, port=target.port)
             request.headers["Host"] = request.url.netloc.decode("ascii")
         request.headers["Authorization"] = f"Zoho-oauthtoken {token.access_token.reveal()}"
+
+
+class _SenderAuth(httpx.Auth):
+    """A :class:`ZohoOAuth` flow whose token requests go through a sender (the client's retries)."""
+
+    requires_response_body = True
+
+    def __init__(self, oauth: ZohoOAuth, send: TokenSender) -> None:
+        self._oauth = oauth
+        self._send = send
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        yield from self._oauth._flow(request, self._send)

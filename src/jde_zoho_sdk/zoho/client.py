@@ -19,12 +19,16 @@ from jde_zoho_sdk.zoho._limits import (
     credits_exhausted,
 )
 from jde_zoho_sdk.zoho._reads import RecordReads
+from jde_zoho_sdk.zoho._token import is_oauth_refusal
 from jde_zoho_sdk.zoho._writes import RecordWrites
 from jde_zoho_sdk.zoho.auth import ZohoOAuth
 from jde_zoho_sdk.zoho.errors import ZohoConfigError
 from jde_zoho_sdk.zoho.notifications import Channels
 
 __all__ = ["ZohoClient"]
+
+# A token request carries the OAuth client's own credentials in its form, never an API token.
+_NO_AUTH = httpx.Auth()
 
 
 class ZohoClient(RecordReads, RecordWrites):
@@ -102,6 +106,20 @@ class ZohoClient(RecordReads, RecordWrites):
         if self._requester.retry.give_up is None:
             # A 429 that says the day's credits are spent frees up only in hours: no backoff helps.
             self._requester.retry = attrs.evolve(self._requester.retry, give_up=credits_exhausted)
+        # Token requests share the connection pool and the retry policy, but not the call counts: they
+        # are no API calls and cost no credits. Zoho's own throttle ("Access Denied") lasts minutes, so
+        # an answer with an OAuth error is never retried.
+        give_up = self._requester.retry.give_up
+        tokens = Requester(
+            http_client=self._requester.http,
+            retry=attrs.evolve(
+                self._requester.retry,
+                give_up=lambda answer: is_oauth_refusal(answer) or (give_up is not None and give_up(answer)),
+            ),
+        )
+        self._auth = oauth.with_token_sender(
+            lambda request: tokens.send(request, idempotent=True, auth=_NO_AUTH)
+        )
         self._limiter = ConcurrencyLimiter(max_concurrency or EDITION_CONCURRENCY[edition])
         self._credits = CreditMeter(credit_budget)
         self._pool = None

@@ -8,9 +8,9 @@ Every class inherits from :class:`ZohoError` *and* from the meaning-level class 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from jde_zoho_sdk.errors import (
     ApiError,
@@ -25,6 +25,9 @@ from jde_zoho_sdk.errors import (
     ValidationError,
 )
 
+if TYPE_CHECKING:
+    from jde_zoho_sdk.zoho.models import UpsertResult
+
 __all__ = [
     "ApiCreditsExhaustedError",
     "CreditBudgetExceededError",
@@ -35,6 +38,7 @@ __all__ = [
     "LimitExceededError",
     "MandatoryNotFoundError",
     "PaginationLimitError",
+    "PartialWriteError",
     "TokenThrottledError",
     "ZohoApiError",
     "ZohoAuthenticationError",
@@ -182,6 +186,64 @@ class CreditBudgetExceededError(ZohoError):
         self.budget = budget
         self.spent = spent
         self.cost = cost
+
+
+def _spans(indexes: Sequence[int]) -> str:
+    """``[0, 1, 2, 5]`` as ``"0-2, 5"``, so a message about thousands of records stays one line."""
+    spans: list[str] = []
+    start = previous = None
+    for index in [*indexes, None]:
+        if previous is not None and index == previous + 1:
+            previous = index
+            continue
+        if start is not None:
+            spans.append(str(start) if start == previous else f"{start}-{previous}")
+        start = previous = index
+    return ", ".join(spans)
+
+
+class PartialWriteError(ZohoError):
+    """A write sent in several calls failed after some of its calls had landed.
+
+    The records of the calls that landed are in Zoho whatever happens next: :attr:`results` holds their
+    outcomes (ids included), so a caller can record them instead of sending them again (a repeated
+    :meth:`~jde_zoho_sdk.zoho.ZohoClient.insert` would create twins). The failure itself is :attr:`error`
+    (also the ``__cause__``), with its own type and hint.
+
+    Args:
+        operation: ``"upsert"``, ``"insert"`` or ``"update"``.
+        module: The module written to.
+        results: One result per record of the calls that landed (refused records included), in input order,
+            each with its input ``index``.
+        failed: Input indexes of the records in calls that raised: a server error or a timeout may have come
+            after Zoho applied them; a refusal (credits, rate, authentication) means it did not.
+        unsent: Input indexes of the records in calls never sent (no new call starts after a failure).
+        error: The first failure, in input order.
+    """
+
+    def __init__(
+        self,
+        *,
+        operation: str,
+        module: str,
+        results: Sequence[UpsertResult],
+        failed: Sequence[int],
+        unsent: Sequence[int],
+        error: SdkError,
+    ) -> None:
+        missing = _spans(sorted([*failed, *unsent]))
+        super().__init__(
+            f"{operation} {module}: a call failed after others had landed ({len(results)} records answered); "
+            f"records {missing} are not confirmed: {error}",
+            hint="record the results that came back (PartialWriteError.results) and send only the records of "
+            "failed and unsent again",
+        )
+        self.operation = operation
+        self.module = module
+        self.results: tuple[UpsertResult, ...] = tuple(results)
+        self.failed: tuple[int, ...] = tuple(failed)
+        self.unsent: tuple[int, ...] = tuple(unsent)
+        self.error = error
 
 
 class ZohoServerError(ZohoApiError, ServerError):

@@ -8,6 +8,8 @@ from typing import Literal
 
 import attrs
 
+from jde_zoho_sdk._redact import redact_json, redact_url
+
 __all__ = [
     "Channel",
     "DeletedRecord",
@@ -21,6 +23,15 @@ __all__ = [
     "WriteAction",
     "ZohoRecord",
 ]
+
+
+def _url_repr(url: str | None) -> str:
+    return "None" if url is None else repr(redact_url(url))
+
+
+def _params_repr(params: Mapping[str, str]) -> str:
+    return repr(redact_json(params))
+
 
 WriteAction = Literal["insert", "update"]
 """What a write did to a record that landed: ``"insert"`` or ``"update"``."""
@@ -245,14 +256,15 @@ class Channel:
         expiry: When Zoho stops notifying (as Zoho answered it, which may differ from what was asked).
         modules: The modules watched.
         events: The events watched (``"Accounts.all"``...), when Zoho listed them.
-        notify_url: Where Zoho posts, when Zoho listed it.
+        notify_url: Where Zoho posts, when Zoho listed it (secret query values are hidden from ``repr``).
     """
 
     channel_id: str
     expiry: datetime
     modules: tuple[str, ...] = ()
     events: tuple[str, ...] = ()
-    notify_url: str | None = None
+    # The URL's query may carry a secret (Zoho's own example passes authorization=...).
+    notify_url: str | None = attrs.field(default=None, repr=_url_repr)
 
 
 @attrs.frozen(kw_only=True)
@@ -271,7 +283,8 @@ class Notification:
         resource_uri: The module's API URI.
         affected_fields: Fields changed, when the channel asked for them (read leniently: the shape beyond
             ``[]`` is undocumented).
-        query_params: The query parameters of the notify URL, echoed by Zoho.
+        query_params: The query parameters of the notify URL, echoed by Zoho (secret values are hidden
+            from ``repr``).
     """
 
     module: str
@@ -281,4 +294,4 @@ class Notification:
     server_time: datetime
     resource_uri: str | None = None
     affected_fields: tuple[str, ...] = ()
-    query_params: Mapping[str, str] = attrs.field(factory=dict)
+    query_params: Mapping[str, str] = attrs.field(factory=dict, repr=_params_repr)

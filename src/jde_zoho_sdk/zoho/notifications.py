@@ -14,14 +14,18 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
-from jde_zoho_sdk._redact import Secret, get_logger
+import httpx
+
+from jde_zoho_sdk._redact import Secret, get_logger, redact_url
 from jde_zoho_sdk.zoho._convert import dumps, format_datetime, loads, parse_datetime
 from jde_zoho_sdk.zoho.errors import (
     ForgedNotificationError,
     InvalidDataError,
     InvalidNotificationError,
+    ZohoApiError,
     ZohoNotFoundError,
     ZohoUnexpectedResponseError,
+    error_from_envelope,
 )
 from jde_zoho_sdk.zoho.models import Channel, Notification
 
@@ -37,6 +41,7 @@ MAX_CHANNEL_EXPIRY: Final = timedelta(weeks=1)
 _EVENT: Final = re.compile(r"[A-Za-z][A-Za-z0-9_]*\.(all|create|edit|delete)")
 _MAX_TOKEN: Final = 50
 _MAX_BODY: Final = 1_000_000
+_CHANNEL_IDS: Final = ("channel_ids", "channel_id")
 
 
 def _utc_now() -> datetime:
@@ -47,16 +52,32 @@ def _unexpected(message: str) -> ZohoUnexpectedResponseError:
     return ZohoUnexpectedResponseError(message)
 
 
-def _channels_from_events(body: object) -> list[Channel]:
+def _named(channel_ids: Sequence[str]) -> str:
+    if not channel_ids:  # every id was confirmed for some module: Zoho refused another of its modules
+        return "a channel was"
+    if len(channel_ids) == 1:
+        return f"channel {channel_ids[0]} was"
+    return f"channels {', '.join(channel_ids)} were"
+
+
+def _refused(response: httpx.Response, item: Mapping[str, object]) -> ZohoApiError:
+    """The typed error for one refused ``watch[]`` item (Zoho lists errors there, not at the top)."""
+    return error_from_envelope(
+        response.status_code, item, method=response.request.method, url=redact_url(response.request.url)
+    )
+
+
+def _channels_from_events(body: object, response: httpx.Response) -> list[Channel]:
     """Read an enable/update answer: ``watch[].details.events[]`` (one per module)."""
     items = body.get("watch") if isinstance(body, dict) else None
     if not isinstance(items, list):
         raise _unexpected("the watch answer has no watch array")
     channels: list[Channel] = []
     for item in items:
-        if not isinstance(item, dict) or item.get("status") != "success":
-            code = item.get("code") if isinstance(item, dict) else None
-            raise _unexpected(f"Zoho refused the channel: {code}")
+        if not isinstance(item, dict):
+            raise _unexpected("a watch result is not a JSON object")
+        if item.get("status") != "success":
+            raise _refused(response, item)
         details = item.get("details")
         events = details.get("events") if isinstance(details, dict) else None
         if not isinstance(events, list) or not events:
@@ -135,7 +156,7 @@ class Channels:
 
     def _send(self, method: str, item: dict[str, object]) -> Channel:
         response = self._client._call(method, "actions/watch", body=dumps({"watch": [item]}))
-        channels = _channels_from_events(self._client._body(response, "watch answer"))
+        channels = _channels_from_events(self._client._body(response, "watch answer"), response)
         return channels[0]
 
     def watch(
@@ -192,7 +213,9 @@ class Channels:
             The channel, with the expiry Zoho answered.
 
         Raises:
-            ZohoError: Zoho refused (a channel that no longer exists is a ``ZohoValidationError``).
+            InvalidDataError: Zoho does not know the channel (it expired or was disabled): enable it again
+                with :meth:`watch`. Also a value Zoho refuses (``api_name`` says which).
+            ZohoError: Zoho refused otherwise.
         """
         return self._send("PATCH", self._watch_item(channel_id, events, notify_url, token, expiry))
 
@@ -217,17 +240,60 @@ class Channels:
             by_channel.setdefault(key, []).append(item)
         return [_merge(entries) for entries in by_channel.values()]
 
-    def disable(self, channel_ids: Sequence[str]) -> None:
-        """Disable channels.
+    def disable(self, channel_ids: Sequence[str]) -> tuple[str, ...]:
+        """Disable channels; a channel Zoho no longer knows (expired, or disabled before) counts as done.
+
+        Zoho answers one result per channel and module (207 when some were refused); each is checked.
 
         Args:
             channel_ids: The channels' ids.
 
+        Returns:
+            The ids Zoho did not know (``INVALID_DATA``): they were already gone, so nothing notifies
+            through them either.
+
         Raises:
-            ZohoError: Zoho refused the call.
+            ZohoError: Zoho refused to disable a channel it knows (the message names the channels it did
+                not confirm), or refused the call.
         """
-        if channel_ids:
-            self._client._call("DELETE", "actions/watch", params={"channel_ids": ",".join(channel_ids)})
+        if not channel_ids:
+            return ()
+        wanted = tuple(dict.fromkeys(channel_ids))
+        try:
+            response = self._client._call(
+                "DELETE", "actions/watch", params={"channel_ids": ",".join(wanted)}, batch=True
+            )
+        except InvalidDataError as error:
+            if error.api_name not in _CHANNEL_IDS:
+                raise
+            # UNCONFIRMED: an answer with no per-channel list when Zoho knows none of the ids.
+            _log.info("%s already gone from Zoho", _named(wanted))
+            return wanted
+        items = self._client._body(response, "watch disable answer").get("watch")
+        if not isinstance(items, list):
+            raise _unexpected("the watch disable answer has no watch array")
+        confirmed: set[str] = set()
+        refusals: list[dict[str, object]] = []
+        for item in items:
+            if not isinstance(item, dict):
+                raise _unexpected("a watch disable result is not a JSON object")
+            if item.get("status") == "success":
+                details = item.get("details")
+                if isinstance(details, dict):
+                    confirmed.add(str(details.get("channel_id")))
+            else:
+                refusals.append(item)
+        # Errors carry no channel id: the channels no success names are the refused ones.
+        unconfirmed = tuple(channel_id for channel_id in wanted if channel_id not in confirmed)
+        if not refusals:
+            return ()
+        real = [item for item in refusals if item.get("code") != "INVALID_DATA"]
+        if real:
+            message = real[0].get("message") or real[0].get("code")
+            named = {**real[0], "message": f"{_named(unconfirmed)} not disabled: {message}"}
+            raise _refused(response, named)
+        _log.info("%s already gone from Zoho", _named(unconfirmed))
+        return unconfirmed
 
 
 class ChannelManager:
@@ -283,7 +349,7 @@ class ChannelManager:
             The channel, with the expiry Zoho answered.
 
         Raises:
-            ZohoError: Zoho refused.
+            ZohoError: Zoho refused (a channel Zoho dropped is no error: it is enabled again).
         """
         now = self._clock()
         due = self.next_renewal
@@ -297,6 +363,8 @@ class ChannelManager:
                 self.current = existing
                 return existing
         args = (self.channel_id, self.events, self.notify_url, self._token, expiry)
+        # A channel found by list() but due is enabled again with POST: Zoho documents re-subscribing
+        # through the enable API as the way to extend a channel, and it restates events, URL and token.
         try:
             channel = self._channels.renew(*args) if self.current is not None else self._channels.watch(*args)
         except (ZohoNotFoundError, InvalidDataError):
