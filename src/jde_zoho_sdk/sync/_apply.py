@@ -22,11 +22,12 @@ from jde_zoho_sdk.errors import MappingError, SdkError, ValidationError
 from jde_zoho_sdk.sync._context import Checkpoint, RunContext
 from jde_zoho_sdk.sync._jde_gateway import JdeWrite
 from jde_zoho_sdk.sync._writes import run_all
-from jde_zoho_sdk.sync._zoho_gateway import ZohoWrite
+from jde_zoho_sdk.sync._zoho_gateway import WriteStoppedError, ZohoWrite
 from jde_zoho_sdk.sync.events import BatchWritten
 from jde_zoho_sdk.sync.merge import MergeResult
 from jde_zoho_sdk.sync.model import AuditAction, Canonical, Direction, Entity, Link, PendingWrite
 from jde_zoho_sdk.sync.protocols import MappingContext
+from jde_zoho_sdk.zoho import UpsertResult
 
 __all__ = ["Pair", "apply_pairs", "map_stage", "plan_pairs"]
 
@@ -72,6 +73,7 @@ class Pair:
     zoho_ok: bool = attrs.field(init=False)
     link_audited: bool = attrs.field(init=False, default=False)
     jde_unknown: bool = attrs.field(init=False, default=False)
+    zoho_unknown: bool = attrs.field(init=False, default=False)
 
     def __attrs_post_init__(self) -> None:
         # A side is "ok" once it holds what was decided: at once when it needs no write.
@@ -185,12 +187,10 @@ def _jde_phase(
     return stop
 
 
-def _zoho_phase(
-    context: RunContext,
-    checkpoint: Checkpoint,
-    pairs: Sequence[Pair],
-    mapping: MappingContext,
-) -> None:
+def _zoho_writes(
+    context: RunContext, checkpoint: Checkpoint, pairs: Sequence[Pair], mapping: MappingContext
+) -> list[ZohoWrite]:
+    """The Zoho write of each pair that needs one (a pair whose values cannot be mapped fails here)."""
     identity = context.mapper.zoho_identity(checkpoint.entity)
     writes: list[ZohoWrite] = []
     for pair in pairs:
@@ -213,11 +213,31 @@ def _zoho_phase(
         if identity.audit_field:
             values[identity.audit_field] = audit_id
         writes.append(ZohoWrite(pair.zoho_id, values, (pair, audit_id)))
+    return writes
+
+
+def _zoho_phase(
+    context: RunContext,
+    checkpoint: Checkpoint,
+    pairs: Sequence[Pair],
+    mapping: MappingContext,
+) -> SdkError | None:
+    writes = _zoho_writes(context, checkpoint, pairs, mapping)
     if not writes:
-        return
+        return None
+    stop: SdkError | None = None
+    unknown: frozenset[int] = frozenset()
+    try:
+        results: Sequence[UpsertResult | None] = context.zoho.write(checkpoint.entity, writes)
+    except WriteStoppedError as stopped:
+        # A system error after some calls landed: those are recorded with the batch before the run stops.
+        results, unknown, stop = stopped.results, stopped.unknown, stopped.error
     written = 0
-    for write, result in zip(writes, context.zoho.write(checkpoint.entity, writes), strict=True):
+    for position, (write, result) in enumerate(zip(writes, results, strict=True)):
         pair, audit_id = cast("tuple[Pair, str]", write.tag)
+        if result is None:
+            pair.zoho_unknown = position in unknown
+            continue
         if result.error is not None or result.id is None:
             refusal = result.error
             message = refusal.message if refusal else "Zoho's answer carried no record id"
@@ -259,6 +279,7 @@ def _zoho_phase(
             failed=len(writes) - written,
         )
     )
+    return stop
 
 
 def _links(context: RunContext, checkpoint: Checkpoint, pairs: Sequence[Pair]) -> None:
@@ -331,19 +352,19 @@ def _keep_base(names: Collection[str], link: Link, jde: dict[str, object], zoho:
 
 
 def _owed_journal(pair: Pair) -> PendingWrite | None:
-    """The write journal a half-done pair's link keeps: a JDE write whose outcome is unknown.
+    """The write journal a half-done pair's link keeps: the writes whose outcome is unknown.
 
-    A JDE call that raised the system error stopping the run (a timeout, a reset) may have landed all the
-    same: journaled, it is taken as synced wherever JDE turns out to hold it. A write refused or never sent
-    is not journaled (a value the target holds by then is someone's edit). A Zoho write that meets a system
-    error stops the run before any link is recorded, and its journal stays as :meth:`Checkpoint.journal`
-    wrote it.
+    A call that raised the system error stopping the run (a timeout, a reset, a server error) may have
+    landed all the same: journaled, it is taken as synced wherever its target turns out to hold it. A write
+    refused or never sent is not journaled (a value the target holds by then is someone's edit).
     """
-    if pair.jde_ok or not pair.jde_unknown or not pair.result.to_jde:
-        return None
     result = pair.result
+    to_jde = frozenset(result.to_jde) if not pair.jde_ok and pair.jde_unknown else frozenset()
+    to_zoho = frozenset(result.to_zoho) if not pair.zoho_ok and pair.zoho_unknown else frozenset()
+    if not to_jde and not to_zoho:
+        return None
     return PendingWrite(
-        jde_snapshot=result.jde.values(), zoho_snapshot=result.zoho.values(), to_jde=frozenset(result.to_jde)
+        jde_snapshot=result.jde.values(), zoho_snapshot=result.zoho.values(), to_jde=to_jde, to_zoho=to_zoho
     )
 
 
@@ -353,7 +374,8 @@ def apply_pairs(
     """Write each pair's two sides as decided, record links, and commit the batch.
 
     Raises:
-        SdkError: A system-level error that stopped the JDE writes (after what succeeded was committed).
+        SdkError: A system-level error that stopped the JDE or the Zoho writes (after what landed was
+            committed; a write whose outcome is unknown stays journaled on its link).
     """
     checkpoint.journal(
         [
@@ -363,11 +385,12 @@ def apply_pairs(
         ]
     )
     stop = _jde_phase(context, checkpoint, pairs, mapping)
-    _zoho_phase(context, checkpoint, pairs, mapping)
+    zoho_stop = _zoho_phase(context, checkpoint, pairs, mapping)
     _links(context, checkpoint, pairs)
     checkpoint.commit()
-    if stop is not None:
-        raise stop
+    stopped_by = stop or zoho_stop
+    if stopped_by is not None:
+        raise stopped_by
 
 
 def _pending(result: MergeResult[Canonical]) -> PendingWrite:

@@ -8,11 +8,12 @@ from itertools import islice, takewhile
 
 import attrs
 
+from jde_zoho_sdk.errors import SdkError, ServerError, TransportError
 from jde_zoho_sdk.sync.model import Entity
 from jde_zoho_sdk.sync.protocols import Mapper
-from jde_zoho_sdk.zoho import DeletedRecord, UpsertResult, ZohoClient, ZohoRecord
+from jde_zoho_sdk.zoho import DeletedRecord, PartialWriteError, UpsertResult, ZohoClient, ZohoRecord
 
-__all__ = ["ZohoGateway", "ZohoWrite"]
+__all__ = ["WriteStoppedError", "ZohoGateway", "ZohoWrite"]
 
 
 @attrs.frozen
@@ -28,6 +29,23 @@ class ZohoWrite:
     zoho_id: str
     values: dict[str, object]
     tag: object = None
+
+
+class WriteStoppedError(SdkError):
+    """A system error stopped a batch's Zoho writes after some of their calls had landed.
+
+    Args:
+        results: One entry per write, in input order: its result when its call landed, else None.
+        unknown: Positions of the writes without a result that Zoho may have applied all the same (their
+            call met a timeout or a server error); the others were refused whole or never sent.
+        error: The system error, which stops the run.
+    """
+
+    def __init__(self, results: list[UpsertResult | None], unknown: frozenset[int], error: SdkError) -> None:
+        super().__init__(str(error), hint=error.hint)
+        self.results = results
+        self.unknown = unknown
+        self.error = error
 
 
 class ZohoGateway:
@@ -83,23 +101,50 @@ class ZohoGateway:
         Creates are upserts on the entity's duplicate check (JDE key, then tax id, then e-mail), so a
         record that already exists in Zoho is updated and linked, never twinned, and a repeated batch is
         harmless.
+
+        Raises:
+            WriteStoppedError: A system error stopped the writes after some calls had landed (their
+                results are kept, so the caller records them).
+            SdkError: A system error before anything landed.
         """
         identity = self.mapper.zoho_identity(entity)
         updates = [(index, write) for index, write in enumerate(writes) if write.zoho_id]
         creates = [(index, write) for index, write in enumerate(writes) if not write.zoho_id]
         results: list[UpsertResult | None] = [None] * len(writes)
-        if updates:
-            answers = self.client.update(
-                identity.module, [{**write.values, "id": write.zoho_id} for _, write in updates]
-            )
-            for (index, _), answer in zip(updates, answers, strict=True):
-                results[index] = answer
-        if creates:
-            answers = self.client.upsert(
-                identity.module,
-                [write.values for _, write in creates],
-                duplicate_check_fields=identity.duplicate_check_fields,
-            )
-            for (index, _), answer in zip(creates, answers, strict=True):
-                results[index] = answer
+        try:
+            if updates:
+                answers = self.client.update(
+                    identity.module, [{**write.values, "id": write.zoho_id} for _, write in updates]
+                )
+                _place(results, updates, answers)
+            if creates:
+                answers = self.client.upsert(
+                    identity.module,
+                    [write.values for _, write in creates],
+                    duplicate_check_fields=identity.duplicate_check_fields,
+                )
+                _place(results, creates, answers)
+        except PartialWriteError as partial:
+            sent = updates if updates and partial.operation == "update" else creates
+            _place(results, sent, partial.results)
+            # A timeout or a server error may come after Zoho applied the call; a refusal never does.
+            applied = isinstance(partial.error, TransportError | ServerError)
+            unknown = frozenset(sent[index][0] for index in partial.failed) if applied else frozenset()
+            raise WriteStoppedError(results, unknown, partial.error) from partial.error
+        except SdkError as error:
+            if any(result is not None for result in results):  # the updates landed, the upsert did not
+                creates_sent = isinstance(error, TransportError | ServerError)
+                unknown = frozenset(index for index, _ in creates) if creates_sent else frozenset()
+                raise WriteStoppedError(results, unknown, error) from error
+            raise
         return [result for result in results if result is not None]
+
+
+def _place(
+    results: list[UpsertResult | None],
+    sent: Sequence[tuple[int, ZohoWrite]],
+    answers: Sequence[UpsertResult],
+) -> None:
+    """Put each answer at the position of its write (an answer's ``index`` is its place in ``sent``)."""
+    for answer in answers:
+        results[sent[answer.index][0]] = answer
