@@ -13,7 +13,6 @@ from vcr.cassette import Cassette
 
 from jde_zoho_sdk.testing.vcr import make_vcr
 from jde_zoho_sdk.zoho import (
-    MandatoryNotFoundError,
     PaginationLimitError,
     Region,
     ZohoClient,
@@ -95,8 +94,10 @@ def test_documented_error_envelopes_become_typed_errors(recorder: vcr.VCR, zoho:
     with recorder.use_cassette("error_envelopes.yaml") as cassette:
         with pytest.raises(PaginationLimitError) as discrete:
             list(zoho.iter_records("Accounts", ["Account_Name"]))
-        with pytest.raises(MandatoryNotFoundError) as missing:
-            zoho.get_records("Accounts", ["1"])
+        # REQUIRED_PARAM_MISSING (getRecords/examples/response-400-requiredparammissing.md) cannot be
+        # met any more: the client refuses a lookup without fields before sending it.
+        with pytest.raises(ValueError, match="fields"):
+            zoho.get_records("Accounts", ["1"], fields=[])
         with pytest.raises(ZohoNotFoundError) as module:
             zoho.fields("Acounts")
         with pytest.raises(ZohoPermissionError) as scope:
@@ -105,7 +106,6 @@ def test_documented_error_envelopes_become_typed_errors(recorder: vcr.VCR, zoho:
     assert cassette.all_played
     assert discrete.value.details == {"limit": 2000}
     assert "first 2000 records" in str(discrete.value)
-    assert missing.value.details == {"param_name": "fields"}
     assert module.value.status == 400
     assert scope.value.status == 401
     assert duplicate.error is not None

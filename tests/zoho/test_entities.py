@@ -120,7 +120,7 @@ def test_models_round_trip_through_the_emulator(emulator: ZohoEmulator, zoho: Zo
         last_name="Boyle", email="pat@zylker.example", account=Lookup(landed.id), jde_contact_key="4242-1"
     )
     zoho.upsert("Contacts", [contact.to_values()], duplicate_check_fields=["JDE_Contact_Key"])
-    (read,) = zoho.get_records("Accounts", [landed.id])
+    (read,) = zoho.get_records("Accounts", [landed.id], fields=list(account.to_values()))
     back = Account.from_record(read)
     assert (back.credit_limit, back.payment_terms, back.credit_hold, back.billing_city) == (
         Decimal("25000.75"),

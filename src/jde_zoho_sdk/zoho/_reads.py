@@ -91,30 +91,31 @@ class RecordReads(ClientCore):
         windowed = sort_by == "Modified_Time" and sort_order == "asc"
         return iter_windows(fetch, params, per_page=per_page, since=modified_since, windowed=windowed)
 
-    def get_records(
-        self, module: str, ids: Sequence[str], fields: Sequence[str] | None = None
-    ) -> list[ZohoRecord]:
+    def get_records(self, module: str, ids: Sequence[str], fields: Sequence[str]) -> list[ZohoRecord]:
         """Fetch records by id, 100 ids per call (calls run concurrently).
 
         Args:
             module: The module API name.
             ids: The record ids (duplicates are fetched once).
-            fields: Field API names to read, or None for every field.
+            fields: Field API names to read (at most 50; ``Modified_Time`` is always added). Zoho's v8
+                specification requires them for every record list, by ids too; :meth:`get_record` reads one
+                record whole.
 
         Returns:
             The records found, in the order of ``ids``; ids that do not exist (any more) are left out.
 
         Raises:
+            ValueError: ``fields`` is empty.
             ZohoError: Zoho refused a call.
         """
         check_module(module)
+        if not fields:
+            raise ValueError("get_records needs fields: Zoho requires them (get_record reads every field)")
         unique = list(dict.fromkeys(str(record_id) for record_id in ids))
         chunks = [unique[start : start + _IDS_PER_CALL] for start in range(0, len(unique), _IDS_PER_CALL)]
 
         def fetch(chunk: list[str]) -> list[ZohoRecord]:
-            params = {"ids": ",".join(chunk)}
-            if fields:
-                params["fields"] = ",".join(dict.fromkeys([*fields, "Modified_Time"]))
+            params = {"ids": ",".join(chunk), "fields": ",".join(dict.fromkeys([*fields, "Modified_Time"]))}
             response = self._call("GET", module, params=params)
             if response.status_code in (204, 304):
                 return []
