@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from jde_zoho_sdk.sync.model import AuditAction, Direction, Entity
 from tests.sync.conftest import CUSTOMER, Systems
 
@@ -97,3 +99,42 @@ def test_a_replay_of_a_jde_change_keeps_a_zoho_edit_made_since_it_failed(synced:
         "Skokie",
         "Skokie",
     )
+
+
+def test_a_zoho_edit_held_back_by_a_one_way_run_still_wins_after_a_later_jde_edit(synced: Systems) -> None:
+    _city_changed_in_jde_then_in_zoho(synced)
+    synced.engine().run("jde_to_zoho")
+    synced.clock.advance(600)
+    # A later JDE edit of another field dates JDE's record after Zoho's edit of the city.
+    synced.ais_emu.tables.update("F03012", {"AN8": CUSTOMER, "CO": "00000"}, {"ACL": Decimal(77_000)})
+    synced.clock.advance(60)
+
+    synced.engine().run()
+
+    # As a run in both directions instead of the one-way run would have left it: Zoho's newer city.
+    assert (synced.account(CUSTOMER)["Billing_City"], _jde_city(synced)) == ("Skokie", "Skokie")
+    assert synced.account(CUSTOMER)["Credit_Limit"] == Decimal(77_000)
+
+
+@pytest.mark.parametrize("replayed", [False, True], ids=["one-way run", "replay"])
+def test_a_zoho_side_that_cannot_be_mapped_does_not_hold_back_jdes_change(
+    synced: Systems, replayed: bool
+) -> None:
+    account_id = str(synced.account(CUSTOMER)["id"])
+    if replayed:  # a JDE change Zoho refused (the e-mail), then mended in JDE, for a replay
+        synced.ais_emu.tables.update(
+            "F01151", {"AN8": CUSTOMER, "IDLN": 0, "RCK7": 1}, {"EMAL": "not-an-e-mail"}
+        )
+        assert synced.engine().run("jde_to_zoho").failed == 1
+        synced.clock.advance(60)
+        synced.ais_emu.tables.update(
+            "F01151", {"AN8": CUSTOMER, "IDLN": 0, "RCK7": 1}, {"EMAL": "fixed@acme.example"}
+        )
+    synced.ais_emu.tables.update("F03012", {"AN8": CUSTOMER, "CO": "00000"}, {"ACL": Decimal(77_000)})
+    synced.zoho_emu.update("Accounts", account_id, {"Billing_Country": "Deutschland"})  # no value map entry
+    synced.clock.advance(60)
+
+    report = synced.engine().replay() if replayed else synced.engine().run("jde_to_zoho")
+
+    assert report.failed == 0, synced.store.list_failures()
+    assert synced.account(CUSTOMER)["Credit_Limit"] == Decimal(77_000)

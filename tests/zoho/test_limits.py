@@ -199,6 +199,34 @@ def test_concurrent_calls_that_landed_beside_a_failed_one_keep_their_results() -
     assert caught.value.unsent == ()
 
 
+def test_failed_calls_zoho_may_have_applied_are_told_from_calls_it_refused_whole() -> None:
+    together = threading.Barrier(4, timeout=5)  # all four calls in flight before any answers
+    refused = {"code": "INVALID_DATA", "details": {}, "message": "invalid data", "status": "error"}
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/oauth/v2/token":
+            return httpx.Response(200, json=TOKEN)
+        together.wait()
+        first = json.loads(request.content)["data"][0]["Vendor_Name"]
+        if first == "0":
+            return httpx.Response(400, json=refused)  # refused whole: nothing applied
+        if first == "200":
+            return internal_error()  # may come after Zoho applied the call
+        if first == "300":
+            return httpx.Response(200, json={"data": []})  # applied, but the answer cannot be read
+        return inserted(request)
+
+    with (
+        client(httpx.MockTransport(handle), max_concurrency=4) as zoho,
+        pytest.raises(PartialWriteError) as caught,
+    ):
+        zoho.insert("Vendors", [{"Vendor_Name": str(n)} for n in range(400)])
+    partial = caught.value
+    assert [result.index for result in partial.results] == list(range(100, 200))
+    assert partial.failed == (*range(100), *range(200, 400))
+    assert partial.unknown == tuple(range(200, 400))
+
+
 @pytest.mark.parametrize(("records", "cost"), [(1, 1), (10, 1), (11, 2), (100, 10)])
 def test_a_write_costs_one_credit_per_ten_records(records: int, cost: int) -> None:
     assert write_cost(records) == cost

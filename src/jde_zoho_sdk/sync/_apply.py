@@ -11,7 +11,7 @@ harmless.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from functools import partial
 from typing import cast
@@ -53,7 +53,7 @@ class Pair:
         jde_updated_at: When the JDE side last changed.
         zoho_modified_at: When the Zoho side last changed.
         held: Fields the merge would give JDE that this run may not write (a one-way run): they keep the
-            link's old values in both snapshots, so the change is still seen by a run that writes JDE.
+            link's old values in the Zoho snapshot, so Zoho's change is still seen by a run that writes JDE.
     """
 
     origin: Direction
@@ -307,7 +307,7 @@ def _synced_link(entity: Entity, pair: Pair, now: datetime) -> Link:
     jde_state = pair.result.jde
     jde, zoho = jde_state.values(), pair.result.zoho.values()
     if pair.held and pair.link is not None:
-        _keep_base(pair.held, pair.link, jde, zoho)
+        _keep_base(pair.held, pair.link.zoho_snapshot, zoho)
     return Link(
         entity=entity,
         jde_key=pair.jde_key,
@@ -331,24 +331,29 @@ def _partly_synced(pair: Pair, link: Link) -> Link:
     fields the failed side was still to receive keep the link's old values, so their change is still seen
     (and a JDE write whose outcome is unknown stays journaled: see :func:`_owed_journal`).
     """
-    unsynced: set[str] = set(pair.held)
+    unsynced: set[str] = set()
     if not pair.jde_ok:
         unsynced.update(pair.result.to_jde)
     if not pair.zoho_ok:
         unsynced.update(pair.result.to_zoho)
     jde, zoho = pair.result.jde.values(), pair.result.zoho.values()
-    _keep_base(unsynced, link, jde, zoho)
+    _keep_base(unsynced, link.jde_snapshot, jde)
+    _keep_base(unsynced | pair.held, link.zoho_snapshot, zoho)
     return attrs.evolve(link, jde_snapshot=jde, zoho_snapshot=zoho, pending=_owed_journal(pair))
 
 
-def _keep_base(names: Collection[str], link: Link, jde: dict[str, object], zoho: dict[str, object]) -> None:
-    """Give ``names`` back the link's old values in both new snapshots (or drop them where it had none)."""
-    for snapshot, before in ((jde, link.jde_snapshot), (zoho, link.zoho_snapshot)):
-        for name in names:
-            if name in before:
-                snapshot[name] = before[name]
-            else:
-                snapshot.pop(name, None)
+def _keep_base(names: Collection[str], before: Mapping[str, object], snapshot: dict[str, object]) -> None:
+    """Give ``names`` back their old values in a new snapshot (or drop them where it had none).
+
+    Fields held back by a one-way run keep their base on the Zoho side only: JDE's snapshot takes what JDE
+    holds, so only Zoho's change is seen again (JDE's value lost the merge; seen as changed again, it would
+    win the next merge whenever JDE's record is dated later).
+    """
+    for name in names:
+        if name in before:
+            snapshot[name] = before[name]
+        else:
+            snapshot.pop(name, None)
 
 
 def _owed_journal(pair: Pair) -> PendingWrite | None:

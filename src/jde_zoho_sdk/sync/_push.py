@@ -6,7 +6,8 @@ merged then. Otherwise the Zoho side is read and the pair merged as a pull does:
 write journal (a crashed run's write, or one whose answer was lost: its snapshot cannot say whether that
 write landed), and for every link in a replay or a ``run("jde_to_zoho")``, which pull nothing first. A
 one-way run writes no JDE: what the merge would give JDE is held back, its fields keeping their old base in
-both snapshots, so a run in both directions still sees Zoho's change.
+the Zoho snapshot, so a run in both directions still sees Zoho's change. A record whose Zoho side cannot
+be mapped is merged against its snapshot, as a run in both directions does once its pull failed it.
 """
 
 from __future__ import annotations
@@ -187,7 +188,12 @@ def _read_pair(
     A one-way run holds back what the merge gives JDE (see the module docstring), with a ``skip`` event.
     """
     if isinstance(zoho, MappingError):
-        raise zoho
+        if link.pending is not None:
+            raise zoho  # a journal cannot be settled without Zoho's side
+        # Zoho's side cannot be read as a record (a value with no mapping, a contact under an unlinked
+        # account): a run in both directions fails it in its pull and pushes against the snapshot; so does
+        # this one, rather than holding JDE's change back until someone mends the Zoho record.
+        return _mapped_pair(context, checkpoint, aggregate, link)
     if zoho is None:
         # Gone from Zoho: the run's read of Zoho's deleted records marks the link (and flags JDE, when
         # configured); a deleted record is not recreated, so the JDE change has nowhere to go.

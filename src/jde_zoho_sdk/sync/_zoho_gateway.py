@@ -8,7 +8,7 @@ from itertools import islice, takewhile
 
 import attrs
 
-from jde_zoho_sdk.errors import SdkError, ServerError, TransportError
+from jde_zoho_sdk.errors import SdkError
 from jde_zoho_sdk.sync.model import Entity
 from jde_zoho_sdk.sync.protocols import Mapper
 from jde_zoho_sdk.zoho import DeletedRecord, PartialWriteError, UpsertResult, ZohoClient, ZohoRecord
@@ -37,7 +37,8 @@ class WriteStoppedError(SdkError):
     Args:
         results: One entry per write, in input order: its result when its call landed, else None.
         unknown: Positions of the writes without a result that Zoho may have applied all the same (their
-            call met a timeout or a server error); the others were refused whole or never sent.
+            call met a timeout, a server error or an unreadable answer); the others were refused whole or
+            never sent.
         error: The system error, which stops the run.
     """
 
@@ -127,15 +128,12 @@ class ZohoGateway:
         except PartialWriteError as partial:
             sent = updates if updates and partial.operation == "update" else creates
             _place(results, sent, partial.results)
-            # A timeout or a server error may come after Zoho applied the call; a refusal never does.
-            applied = isinstance(partial.error, TransportError | ServerError)
-            unknown = frozenset(sent[index][0] for index in partial.failed) if applied else frozenset()
+            unknown = frozenset(sent[index][0] for index in partial.unknown)
             raise WriteStoppedError(results, unknown, partial.error) from partial.error
         except SdkError as error:
             if any(result is not None for result in results):  # the updates landed, the upsert did not
-                creates_sent = isinstance(error, TransportError | ServerError)
-                unknown = frozenset(index for index, _ in creates) if creates_sent else frozenset()
-                raise WriteStoppedError(results, unknown, error) from error
+                # Creates carry no journal: whether they landed, the next run finds them by their JDE key.
+                raise WriteStoppedError(results, frozenset(index for index, _ in creates), error) from error
             raise
         return [result for result in results if result is not None]
 

@@ -6,16 +6,34 @@ from collections.abc import Mapping, Sequence
 from typing import Literal
 
 from jde_zoho_sdk._redact import get_logger
-from jde_zoho_sdk.errors import SdkError
+from jde_zoho_sdk.errors import (
+    AuthenticationError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitedError,
+    SdkError,
+    ValidationError,
+)
 from jde_zoho_sdk.zoho._core import NOT_SENT, ClientCore, check_module
 from jde_zoho_sdk.zoho._limits import MAX_WRITE_BATCH, write_cost
-from jde_zoho_sdk.zoho.errors import PartialWriteError
+from jde_zoho_sdk.zoho.errors import CreditBudgetExceededError, PartialWriteError
 from jde_zoho_sdk.zoho.models import UpsertResult, WriteAction
 from jde_zoho_sdk.zoho.records import parse_write_results, write_body
 
 __all__ = ["RecordWrites"]
 
 _log = get_logger("jde_zoho_sdk.zoho.client")
+
+
+# Failures that say Zoho refused a call whole, before applying any of it (the budget is the client's own).
+_REFUSED_WHOLE = (
+    RateLimitedError,
+    AuthenticationError,
+    PermissionDeniedError,
+    ValidationError,
+    NotFoundError,
+    CreditBudgetExceededError,
+)
 
 
 class RecordWrites(ClientCore):
@@ -153,6 +171,7 @@ class RecordWrites(ClientCore):
         results: list[UpsertResult] = []
         failed: list[int] = []
         unsent: list[int] = []
+        unknown: list[int] = []
         errors: list[Exception] = []
         for (start, count, _), outcome in zip(bodies, outcomes, strict=True):
             if isinstance(outcome, list):
@@ -162,6 +181,8 @@ class RecordWrites(ClientCore):
             else:
                 failed.extend(range(start, start + count))
                 errors.append(outcome)
+                if not isinstance(outcome, _REFUSED_WHOLE):
+                    unknown.extend(range(start, start + count))
         landed = sum(result.ok for result in results)
         _log.info(
             "%s %s: %d records in %d calls, %d landed, %d refused, %d in failed calls, %d not sent",
@@ -180,5 +201,11 @@ class RecordWrites(ClientCore):
         if not results or not isinstance(error, SdkError):
             raise error  # nothing landed that the caller could lose
         raise PartialWriteError(
-            operation=kind, module=module, results=results, failed=failed, unsent=unsent, error=error
+            operation=kind,
+            module=module,
+            results=results,
+            failed=failed,
+            unsent=unsent,
+            error=error,
+            unknown=unknown,
         ) from error

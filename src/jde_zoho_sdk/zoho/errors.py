@@ -215,10 +215,13 @@ class PartialWriteError(ZohoError):
         module: The module written to.
         results: One result per record of the calls that landed (refused records included), in input order,
             each with its input ``index``.
-        failed: Input indexes of the records in calls that raised: a server error or a timeout may have come
-            after Zoho applied them; a refusal (credits, rate, authentication) means it did not.
+        failed: Input indexes of the records in calls that raised.
         unsent: Input indexes of the records in calls never sent (no new call starts after a failure).
         error: The first failure, in input order.
+        unknown: The indexes of ``failed`` whose call Zoho may have applied all the same: every failure but a
+            refusal of the whole call (a rate or credit limit, authentication, permission, a request Zoho
+            found invalid, the client's credit budget); a timeout, a server error or an answer that could
+            not be read may come after Zoho applied it.
     """
 
     def __init__(
@@ -230,6 +233,7 @@ class PartialWriteError(ZohoError):
         failed: Sequence[int],
         unsent: Sequence[int],
         error: SdkError,
+        unknown: Sequence[int] = (),
     ) -> None:
         missing = _spans(sorted([*failed, *unsent]))
         super().__init__(
@@ -243,6 +247,7 @@ class PartialWriteError(ZohoError):
         self.results: tuple[UpsertResult, ...] = tuple(results)
         self.failed: tuple[int, ...] = tuple(failed)
         self.unsent: tuple[int, ...] = tuple(unsent)
+        self.unknown: tuple[int, ...] = tuple(unknown)
         self.error = error
 
 
