@@ -19,6 +19,7 @@ from jde_zoho_sdk.jde import (
     AisError,
     AisPermissionDeniedError,
     AisServerError,
+    OrchestrationError,
 )
 from tests.jde.conftest import FakeClock, no_wait_retry
 
@@ -134,6 +135,23 @@ def test_a_403_saying_the_token_is_invalid_is_an_expired_session(body: object) -
     with make(fake) as ais:
         assert run(ais) == 4242
         assert ais.logins == 2
+
+
+def test_a_403_whose_other_keys_mention_an_invalid_token_is_not_an_expired_session() -> None:
+    # An orchestration step's own error (its text in userDefinedErrorText): not the session's failure,
+    # so a call that is not idempotent must not be sent again, nor the session replaced.
+    body = {
+        "jde__status": "ERROR",
+        "jde__simpleMessage": "JZ_Pay failed",
+        "userDefinedErrorText": "The payment token is invalid for this customer",
+    }
+    fake = ScriptedAis((403, body), 200)
+    with make(fake) as ais:
+        with pytest.raises(OrchestrationError, match="JZ_Pay failed"):
+            ais.run_orchestration("JZ_Pay", {"AddressNumber": 1})
+        assert ais.logins == 1
+    assert len(fake.calls("/JZ_Pay")) == 1
+    assert fake.logouts == fake.tokens  # the one session, logged out at close
 
 
 def test_token_refused_again_after_a_new_login_is_an_authentication_error() -> None:

@@ -283,6 +283,17 @@ def test_a_bare_429_from_the_token_endpoint_is_rate_limiting_but_zohos_throttle_
     assert throttled.tokens_issued == 1  # Zoho's throttle lasts minutes: no backoff of seconds helps
 
 
+@pytest.mark.parametrize("status", [400, 500, 503])
+def test_zohos_throttle_is_known_by_its_body_whatever_the_status(clock: Clock, status: int) -> None:
+    throttled = FakeZoho()
+    body = {"error": "Access Denied", "error_description": "You have made too many requests continuously."}
+    throttled.token_answer = lambda _number: httpx.Response(status, json=body)
+    with client(throttled, clock=clock) as zoho, pytest.raises(TokenThrottledError) as caught:
+        zoho.get_record("Accounts", "1")
+    assert throttled.tokens_issued == 1
+    assert "TokenCache" in (caught.value.hint or "")
+
+
 def test_threads_starting_together_share_one_refresh(clock: Clock) -> None:
     fake = FakeZoho()
     pause = threading.Event()

@@ -314,6 +314,16 @@ def test_deleted_records_are_listed_since_a_time(
         emulator.delete("Vendors", new)
 
 
+@pytest.mark.parametrize("count", [0, 50])
+def test_get_records_refuses_before_sending_what_zoho_would_refuse(
+    zoho: ZohoClient, emulator: ZohoEmulator, count: int
+) -> None:
+    # None (Zoho requires fields) or 51 with Modified_Time (Zoho takes 50).
+    with pytest.raises(ValueError, match="1 to 49 fields"):
+        zoho.get_records("Accounts", ["1"], [f"Field_{n}" for n in range(count)])
+    assert emulator.request_log == []
+
+
 def test_get_records_batches_ids_by_100_and_keeps_the_order_asked(
     zoho: ZohoClient, emulator: ZohoEmulator
 ) -> None:

@@ -246,10 +246,13 @@ def is_invalid_session(response: httpx.Response) -> bool:
     if status != 403:
         return False
     body = body_of(response)
+    if not body:
+        # Not a JSON object: plain text "Invalid Token" from a proxy or an older AIS is searched as it is.
+        return bool(_INVALID_TOKEN_TEXT.search(response.text))
+    # Only the keys AIS states the failure in: an orchestration's own error text elsewhere in the body
+    # ("the payment token is invalid") is no session's failure, and must not be sent again.
     text = " ".join(str(body.get(key, "")) for key in ("message", "errorText", "exception"))
-    # The join of absent keys is blanks, not "": a body that is not a JSON object (plain text "Invalid
-    # Token" from a proxy or an older AIS) is searched as it is.
-    return bool(_INVALID_TOKEN_TEXT.search(text.strip() or response.text))
+    return bool(_INVALID_TOKEN_TEXT.search(text))
 
 
 def is_result_set_expired(response: httpx.Response) -> bool:

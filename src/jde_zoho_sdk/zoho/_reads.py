@@ -97,25 +97,27 @@ class RecordReads(ClientCore):
         Args:
             module: The module API name.
             ids: The record ids (duplicates are fetched once).
-            fields: Field API names to read (at most 50; ``Modified_Time`` is always added). Zoho's v8
-                specification requires them for every record list, by ids too; :meth:`get_record` reads one
-                record whole.
+            fields: Field API names to read (1 to 49; ``Modified_Time`` is always added, and Zoho takes 50).
+                Zoho's v8 specification requires them for every record list, by ids too; :meth:`get_record`
+                reads one record whole.
 
         Returns:
             The records found, in the order of ``ids``; ids that do not exist (any more) are left out.
 
         Raises:
-            ValueError: ``fields`` is empty.
+            ValueError: ``fields`` is empty or too long.
             ZohoError: Zoho refused a call.
         """
         check_module(module)
-        if not fields:
-            raise ValueError("get_records needs fields: Zoho requires them (get_record reads every field)")
+        wanted = list(dict.fromkeys([*fields, "Modified_Time"]))
+        if not fields or len(wanted) > MAX_FIELDS:
+            # Zoho requires them, at most 50 with Modified_Time; get_record reads every field of one record.
+            raise ValueError(f"ask for 1 to {MAX_FIELDS - 1} fields besides Modified_Time, got {len(fields)}")
         unique = list(dict.fromkeys(str(record_id) for record_id in ids))
         chunks = [unique[start : start + _IDS_PER_CALL] for start in range(0, len(unique), _IDS_PER_CALL)]
 
         def fetch(chunk: list[str]) -> list[ZohoRecord]:
-            params = {"ids": ",".join(chunk), "fields": ",".join(dict.fromkeys([*fields, "Modified_Time"]))}
+            params = {"ids": ",".join(chunk), "fields": ",".join(wanted)}
             response = self._call("GET", module, params=params)
             if response.status_code in (204, 304):
                 return []

@@ -94,9 +94,8 @@ def parse_token_answer(
 
     Zoho answers grant errors with HTTP 200 and ``{"error": "invalid_code"}``, and throttling with
     ``{"error": "Access Denied", "error_description": "You have made too many requests continuously..."}``
-    (HTTP 200 or 400; UNCONFIRMED which), so the body decides, not the status; except that a 5xx, or a 429
-    without an OAuth ``error``, is a failure of the server (often an HTML page from a gateway) whatever
-    its body.
+    (HTTP 200 or 400; UNCONFIRMED which), so the body decides, not the status; except that a 5xx or a 429
+    without an OAuth ``error`` is a failure of the server (often an HTML page from a gateway).
 
     Args:
         response: The answer (its body read).
@@ -107,7 +106,7 @@ def parse_token_answer(
         The access token, and the refresh token when the answer carried one (authorization-code grant).
 
     Raises:
-        ZohoServerError: HTTP 5xx.
+        ZohoServerError: HTTP 5xx without an OAuth ``error``.
         ZohoRateLimitedError: HTTP 429 without an OAuth ``error``.
         TokenThrottledError: Too many token requests.
         ZohoTokenError: The grant was refused.
@@ -124,7 +123,8 @@ def parse_token_answer(
         body = response.json()
     except ValueError:
         body = None
-    if status >= 500 or (status == 429 and not (isinstance(body, dict) and "error" in body)):
+    judged = isinstance(body, dict) and "error" in body  # an OAuth error, whatever the status (the throttle)
+    if not judged and (status >= 500 or status == 429):
         # A gateway's HTML page or a bare rate limit: the accounts server did not judge the grant.
         envelope = body if isinstance(body, dict) else {}
         message = envelope.get("message") or f"the token endpoint answered HTTP {status}"

@@ -221,7 +221,8 @@ class PartialWriteError(ZohoError):
         unknown: The indexes of ``failed`` whose call Zoho may have applied all the same: every failure but a
             refusal of the whole call (a rate or credit limit, authentication, permission, a request Zoho
             found invalid, the client's credit budget); a timeout, a server error or an answer that could
-            not be read may come after Zoho applied it.
+            not be read may come after Zoho applied it. It errs towards "may have": a call that failed to
+            get its access token (the accounts server down) never left, yet counts here.
     """
 
     def __init__(
