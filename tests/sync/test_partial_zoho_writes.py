@@ -33,7 +33,7 @@ def test_the_calls_that_landed_before_a_failed_one_are_recorded_and_not_written_
     systems.load(seed.generate(customers=300, seed=5))
     assert systems.engine().run().failed == 0
     systems.clock.advance(120)
-    numbers = [int(row["AN8"]) for row in systems.ais_emu.tables.rows("F03012")]
+    numbers = [int(str(row["AN8"])) for row in systems.ais_emu.tables.rows("F03012")]
     linked = systems.store.get_links_by_jde(Entity.CUSTOMER, [str(n) for n in numbers])
     changed = sorted(int(key) for key in linked)[:150]  # 150 updates: two calls, 100 and 50
     for number in changed:
