@@ -1,9 +1,13 @@
 """The Zoho CRM branch of the exception tree, and the mapping from Zoho's error envelope onto it.
 
-Every class inherits from :class:`ZohoError` *and* from the meaning-level class of
+Every class of an API answer inherits from :class:`ZohoError` *and* from the meaning-level class of
 :mod:`jde_zoho_sdk.errors`, so a caller can catch either ``ZohoAuthenticationError`` or the library-wide
-``AuthenticationError``. Zoho answers errors as ``{"code", "details", "message", "status"}``;
-:func:`error_from_envelope` picks the class from ``code`` first and the HTTP status second.
+``AuthenticationError``. Two are the client's own and inherit from :class:`ZohoError` alone:
+:class:`CreditBudgetExceededError` (refused before sending) and :class:`PartialWriteError` (a multi-call
+write that failed after some calls landed; its ``error`` is the typed failure).
+
+Zoho answers errors as ``{"code", "details", "message", "status"}``; :func:`error_from_envelope` picks the
+class from ``code`` first and the HTTP status second.
 """
 
 from __future__ import annotations
