@@ -277,32 +277,26 @@ def redact_body(content: bytes, content_type: str = "") -> bytes:
     return redact_text(text).encode()
 
 
-_KEY_ALTERNATION = "|".join(
-    sorted(
-        {
-            "password",
-            "passwd",
-            "token",
-            "access_token",
-            "accessToken",
-            "refresh_token",
-            "refreshToken",
-            "id_token",
-            "psToken",
-            "client_secret",
-            "clientSecret",
-            "aisSessionCookie",
-            "code",
-            "grant_token",
-        },
-        key=len,
-        reverse=True,
+def _spellings(names: Iterable[str]) -> str:
+    """A regex alternation of ``names`` (normalised: lower case, no separators) in any of their spellings.
+
+    ``access_token``, ``accessToken``, ``access-token`` and ``ACCESS_TOKEN`` all normalise to one name: a
+    separator may stand between any two letters of it.
+    """
+    return "|".join(
+        "[_-]?".join(re.escape(letter) for letter in name) for name in sorted(names, key=len, reverse=True)
     )
-)
+
+
+# Built from the names the structural redaction uses, so text and structures agree on what is secret.
+_KEY_ALTERNATION: Final = _spellings(_SECRET_PARAMS)
 # key=value in query strings, form bodies and log text ("...&token=044abc&...").
 _PARAM_PATTERN: Final = re.compile(rf"(?i)(?<![\w-])({_KEY_ALTERNATION})=([^&\s#\"',;]+)")
-# "key": "value" in JSON-ish text (a body quoted in an error message or a log line).
-_JSON_PATTERN: Final = re.compile(rf"(?i)(\"(?:{_KEY_ALTERNATION})\"\s*:\s*)\"(?:[^\"\\]|\\.)*\"")
+# "key": "value" in JSON-ish text (a body quoted in an error message or a log line), and 'key': 'value'
+# in a Python repr of a dict. A JSON "code" is Zoho's error code, not a credential: it stays.
+_JSON_KEYS: Final = _spellings(_SECRET_KEYS)
+_JSON_PATTERN: Final = re.compile(rf"(?i)(\"(?:{_JSON_KEYS})\"\s*:\s*)\"(?:[^\"\\]|\\.)*\"")
+_REPR_PATTERN: Final = re.compile(rf"(?i)('(?:{_JSON_KEYS})'\s*:\s*)'(?:[^'\\]|\\.)*'")
 # Credentials in authorization header values quoted in text.
 _SCHEME_PATTERN: Final = re.compile(r"(?i)\b(Zoho-oauthtoken|Bearer|Basic)\s+[A-Za-z0-9._~+/=%-]{6,}")
 # A password inside a URL ("https://user:pw@host/").
@@ -331,6 +325,7 @@ def redact_text(text: str) -> str:
         return text
     text = _PARAM_PATTERN.sub(lambda m: f"{m.group(1)}={REDACTED}", text)
     text = _JSON_PATTERN.sub(lambda m: f'{m.group(1)}"{REDACTED}"', text)
+    text = _REPR_PATTERN.sub(lambda m: f"{m.group(1)}'{REDACTED}'", text)
     text = _SCHEME_PATTERN.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
     text = _USERINFO_PATTERN.sub(lambda m: f"{m.group(1)}:{REDACTED}@", text)
     return _known.scrub(text)
@@ -344,14 +339,26 @@ class RedactingFilter(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Redact the record in place; never drops it."""
+        """Redact the record in place (its traceback and stack too); never drops it."""
         try:
             message = record.getMessage()
         except (TypeError, ValueError):
             message = str(record.msg)
         record.msg = redact_text(message)
         record.args = None
+        if record.exc_info:
+            # A handler formats exc_info itself, past any filter: an exception chain's messages (a body
+            # AIS echoed, a URL with its token) would reach the log whole. It is rendered and scrubbed here.
+            record.exc_text = redact_text(_TRACEBACKS.formatException(record.exc_info))
+            record.exc_info = None
+        elif record.exc_text:
+            record.exc_text = redact_text(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact_text(record.stack_info)
         return True
+
+
+_TRACEBACKS: Final = logging.Formatter()
 
 
 _FILTER: Final = RedactingFilter()

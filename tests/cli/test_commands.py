@@ -229,3 +229,16 @@ def test_sync_with_the_client_credentials_grant(setup: Setup, invoke: Invoke) ->
     )
     assert result.exit_code == 0, result.output
     assert setup.served.account(JDE_ONLY)["Account_Name"]
+
+
+def test_a_secret_in_the_notify_urls_query_is_never_printed(setup: Setup, invoke: Invoke) -> None:
+    secret = "s3cr3t-proxy-auth-value-77"  # Zoho's own example notify URL carries ?authorization=...
+    config = setup.config({"serve": {"notify_url": f"https://sync.example/zoho/notify?authorization={secret}"}})
+    outputs = [
+        invoke("channels", "ensure", "--config", str(config)),
+        invoke("status", "--config", str(config)),
+        invoke("channels", "list", "--config", str(config)),
+    ]
+    assert all(result.exit_code == 0 for result in outputs), [result.output for result in outputs]
+    assert all("sync.example/zoho/notify" in result.output for result in outputs)
+    assert not [result.output for result in outputs if secret in result.output]

@@ -167,6 +167,15 @@ def test_a_failing_secret_command_is_reported_without_its_output(tmp_path: Path)
     missing = 'password_command = ["/nonexistent/secret-tool"]'
     path.write_text(EXAMPLE.read_text().replace('password_env = "JDE_PASSWORD"', missing))
     assert "was not found" in problems(path, environ=ENV)["jde.password_command"]
+    no_interpreter = tmp_path / "no-shebang"  # executable, but not a program the system can run
+    no_interpreter.write_text("echo s3cret\n")
+    no_interpreter.chmod(0o700)
+    path.write_text(
+        EXAMPLE.read_text().replace(
+            'password_env = "JDE_PASSWORD"', f'password_command = ["{no_interpreter}"]'
+        )
+    )
+    assert "cannot run" in problems(path, environ=ENV)["jde.password_command"]
 
 
 @pytest.mark.parametrize(

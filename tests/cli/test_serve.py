@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import queue
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -202,3 +203,24 @@ def test_serve_on_every_interface_needs_the_public_notify_url(setup: Setup, invo
     result = invoke("serve", "--config", str(path))
     assert result.exit_code == 2
     assert "set [serve] notify_url" in result.stderr
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read() -> None:
+    pytest.importorskip("waitress")
+    from jde_zoho_sdk._cli.receiver import MAX_BODY  # noqa: PLC0415
+    from jde_zoho_sdk._cli.serve import WaitressServer  # noqa: PLC0415
+
+    def app(environ: dict[str, object], start_response: Callable[..., object]) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"read"]
+
+    server = WaitressServer(app, "127.0.0.1", 0, threads=1)
+    server.start()
+    try:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as connection:
+            # The headers alone: waitress would wait for 50 MB of body before the app could refuse it.
+            head = f"POST /zoho HTTP/1.1\r\nHost: x\r\nContent-Length: {50 * MAX_BODY}\r\n\r\n"
+            connection.sendall(head.encode())
+            assert connection.recv(100).startswith(b"HTTP/1.1 413")
+    finally:
+        server.stop()

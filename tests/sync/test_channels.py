@@ -97,3 +97,37 @@ def test_a_body_that_is_not_json_is_an_invalid_notification(systems: Systems, bo
     keeper.ensure()
     with pytest.raises(InvalidNotificationError, match="not JSON"):
         keeper.verify(body)
+
+
+def test_a_channel_zoho_keeps_shorter_than_renew_before_is_not_renewed_over_and_over(
+    systems: Systems,
+) -> None:
+    keeper = ChannelKeeper(
+        systems.zoho,
+        systems.store,
+        modules=["Accounts"],
+        notify_url="https://x",
+        lifetime=timedelta(hours=2),
+        renew_before=timedelta(hours=3),  # longer than the channel lives
+        clock=systems.clock,
+    )
+    state = keeper.ensure()
+    calls = len(systems.zoho_emu.request_log)
+    due = keeper.next_renewal()
+    assert due is not None
+    assert due == systems.clock() + (state.expires_at - systems.clock()) / 2  # halfway, not at once
+    keeper.ensure()
+    assert len(systems.zoho_emu.request_log) == calls  # not due yet: no call
+
+
+def test_a_week_is_asked_with_a_margin_for_clock_skew(systems: Systems) -> None:
+    keeper = ChannelKeeper(
+        systems.zoho,
+        systems.store,
+        modules=["Accounts"],
+        notify_url="https://x",
+        lifetime=timedelta(weeks=1),  # Zoho's maximum: a clock ahead of Zoho's would pass it
+        clock=systems.clock,
+    )
+    state = keeper.ensure()
+    assert state.expires_at == systems.clock() + timedelta(weeks=1) - timedelta(minutes=10)

@@ -190,3 +190,40 @@ def test_log_records_are_redacted(caplog: pytest.LogCaptureFixture) -> None:
     assert "044abcdefgh" not in caplog.text
     assert "044zyxwvut" not in caplog.text
     assert "rid=2" in caplog.text
+
+
+def test_a_logged_tracebacks_chain_is_redacted(caplog: pytest.LogCaptureFixture) -> None:
+    logger = get_logger("jde_zoho_sdk.tests.redaction")
+    password = "jde-pa55word-in-a-traceback-0042"
+    remember_secret(password)
+    with caplog.at_level(logging.ERROR, logger="jde_zoho_sdk"):
+        try:
+            try:
+                raise ValueError("GET https://ais/jderest/v2/dataservice/next?token=044chainedtoken12&rid=2")
+            except ValueError as inner:
+                raise RuntimeError(f"login refused for {password}") from inner
+        except RuntimeError:
+            logger.exception("drain failed")
+    assert "drain failed" in caplog.text
+    assert "Traceback" in caplog.text  # the chain is still there, scrubbed
+    assert "RuntimeError" in caplog.text
+    assert password not in caplog.text
+    assert "044chainedtoken12" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("https://sync.example/cb?authorization=Zoho-oauthtoken%20abcdef12&key1=v", "abcdef12"),
+        ("callback?apiKey=k-123456789&module=Accounts", "k-123456789"),
+        ("form: pwd=hunter22&user=jde", "hunter22"),
+        ("kwargs were {'password': 'hunter22', 'user': 'jde'}", "hunter22"),
+        ('{"Access-Token": "1000.abcdefgh"}', "1000.abcdefgh"),
+    ],
+)
+def test_free_text_knows_every_secret_name_the_structures_know(text: str, secret: str) -> None:
+    assert secret not in redact_text(text)
+
+
+def test_zohos_error_code_in_json_stays_readable() -> None:
+    assert redact_text('{"code": "INVALID_DATA"}') == '{"code": "INVALID_DATA"}'

@@ -11,6 +11,7 @@ from rich.table import Table
 from jde_zoho_sdk._cli.context import AppContext, ExitCode, config_option, load, pass_app
 from jde_zoho_sdk._cli.output import error_line, when
 from jde_zoho_sdk._cli.systems import open_systems
+from jde_zoho_sdk._redact import redact_url
 
 __all__ = ["channels"]
 
@@ -36,7 +37,7 @@ def list_channels(app: AppContext, config_path: Path) -> None:
         table.add_row(
             channel.channel_id,
             ", ".join(channel.events or channel.modules),
-            channel.notify_url or "",
+            redact_url(channel.notify_url) if channel.notify_url else "",
             when(channel.expiry),
             "yes" if channel.channel_id in kept else "no",
         )
@@ -46,7 +47,7 @@ def list_channels(app: AppContext, config_path: Path) -> None:
             table.add_row(
                 channel_id,
                 ", ".join(state.events),
-                state.notify_url,
+                redact_url(state.notify_url),
                 when(state.expires_at),
                 f"yes ({lapsed})",
             )
@@ -66,7 +67,7 @@ def ensure(app: AppContext, config_path: Path) -> None:
     with open_systems(loaded) as systems:
         state = systems.keeper(notify_url).ensure()
     app.out.print(
-        f"Channel {state.channel_id} watches {', '.join(state.events)} → {state.notify_url} "
+        f"Channel {state.channel_id} watches {', '.join(state.events)} → {redact_url(state.notify_url)} "
         f"until {when(state.expires_at)}"
     )
 

@@ -13,6 +13,7 @@ from rich.table import Table
 from jde_zoho_sdk._cli.context import AppContext, ExitCode, config_option, load, pass_app
 from jde_zoho_sdk._cli.output import audit_table, error_line, failure_lines, when
 from jde_zoho_sdk._cli.systems import mapping_config
+from jde_zoho_sdk._redact import redact_url
 from jde_zoho_sdk.sync import AuditEvent, DefaultMapper, Entity, MappingConfig, SqliteStateStore, StateStore
 
 __all__ = ["audit", "record_trail", "status"]
@@ -194,5 +195,5 @@ def status(app: AppContext, config_path: Path | None, state: Path | None) -> Non
         state_text = "EXPIRED" if channel.expires_at <= now else f"expires {when(channel.expires_at)}"
         app.out.print(
             f"Notification channel {channel.channel_id}: {', '.join(channel.events)} → "
-            f"{channel.notify_url}, {state_text}"
+            f"{redact_url(channel.notify_url)}, {state_text}"
         )

@@ -23,6 +23,7 @@ from jde_zoho_sdk._cli.commands_state import record_trail
 from jde_zoho_sdk._cli.context import AppContext, ExitCode, pass_app
 from jde_zoho_sdk._cli.demo_world import World, demo_world
 from jde_zoho_sdk._cli.output import audit_table, bold, error_line, failure_lines, report_table, when
+from jde_zoho_sdk._redact import redact_url
 from jde_zoho_sdk.sync import ConflictMerged, Entity, RecordFailed, SyncReport
 
 __all__ = ["demo"]
@@ -182,7 +183,10 @@ def _run(app: AppContext, customers: int, seed: int, path: Path) -> None:
             f"Channel {channel.channel_id} watches {', '.join(channel.events)} "
             f"until {when(channel.expires_at)}"
         )
-        out.print(f"Zoho posts to {channel.notify_url}; the receiver verifies the token and queues the ids.")
+        out.print(
+            f"Zoho posts to {redact_url(channel.notify_url)}; "
+            "the receiver verifies the token and queues the ids."
+        )
         world.clock.advance(60)
         _rule(out, "4. Changes on both sides")
         zoho_keys = _change_both_sides(out, world, keys)

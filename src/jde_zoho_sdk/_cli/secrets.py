@@ -66,6 +66,8 @@ def _run(source: SecretSource, command: tuple[str, ...], timeout: float) -> str:
         raise SecretUnavailableError(path, f"the program {command[0]!r} was not found") from None
     except PermissionError:
         raise SecretUnavailableError(path, f"the program {command[0]!r} may not be run") from None
+    except OSError as error:  # not an executable (a script without #!), a bad interpreter...
+        raise SecretUnavailableError(path, f"cannot run {command[0]!r}: {error.strerror}") from None
     except subprocess.TimeoutExpired:
         raise SecretUnavailableError(path, f"the command did not finish within {timeout:g} s") from None
     if done.returncode != 0:

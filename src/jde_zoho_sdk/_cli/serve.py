@@ -24,11 +24,11 @@ from jde_zoho_sdk._cli.config_checks import parse_listen
 from jde_zoho_sdk._cli.context import AppContext, ExitCode, config_option, load, pass_app
 from jde_zoho_sdk._cli.logs import configure_logging
 from jde_zoho_sdk._cli.output import error_line
-from jde_zoho_sdk._cli.receiver import NotificationReceiver
+from jde_zoho_sdk._cli.receiver import MAX_BODY, NotificationReceiver
 from jde_zoho_sdk._cli.schedule import parse_schedule
 from jde_zoho_sdk._cli.service import SyncService
 from jde_zoho_sdk._cli.systems import open_systems
-from jde_zoho_sdk._redact import get_logger
+from jde_zoho_sdk._redact import get_logger, redact_url
 from jde_zoho_sdk.sync import LoggingObserver, SyncReport
 
 __all__ = ["WaitressServer", "serve"]
@@ -63,7 +63,11 @@ class WaitressServer:
         from waitress.server import create_server  # noqa: PLC0415
 
         self._wasyncore = wasyncore
-        self._server = create_server(app, host=host, port=port, threads=threads, ident="jde-zoho")
+        # waitress reads a body up to its own limit (1 GiB, spooled to disk) before the app sees it: the
+        # receiver's limit is given to waitress too, so a huge unauthenticated POST is refused unread.
+        self._server = create_server(
+            app, host=host, port=port, threads=threads, ident="jde-zoho", max_request_body_size=MAX_BODY
+        )
         self.host = host
         self.port: int = self._server.effective_port
         self._stop = threading.Event()
@@ -168,7 +172,7 @@ def serve(app: AppContext, config_path: Path, listen: str | None) -> None:
         receiver.on_queued = service.notification_arrived
         server.start()
         service.start()
-        app.out.print(f"listening on {server.url}{config.serve.path}; Zoho posts to {notify_url}")
+        app.out.print(f"listening on {server.url}{config.serve.path}; Zoho posts to {redact_url(notify_url)}")
         app.out.file.flush()
         try:
             while not stop.wait(0.5):  # a bounded wait keeps the main thread responsive to signals

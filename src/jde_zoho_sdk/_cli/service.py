@@ -10,6 +10,7 @@ job in progress finish; ids still queued stay in the durable queue for the next 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Final
@@ -26,6 +27,7 @@ __all__ = ["RETRY_AFTER", "SyncService"]
 _log = get_logger("jde_zoho_sdk.cli.service")
 
 RETRY_AFTER: Final = timedelta(minutes=1)
+_RESTOP: Final = 0.2  # seconds between asks to stop while the scheduler thread finishes its job
 """When a job failed on a system error (or the lock was held), how long before it is tried again."""
 
 
@@ -124,7 +126,15 @@ class SyncService:
         self.engine.stop()
         if self._thread is None:
             return True
-        self._thread.join(timeout)
+        # A run that starts just after engine.stop() clears the request (a stop is for the run in progress);
+        # asking again while the thread lives stops that run too, after its batch in flight.
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self._thread.is_alive():
+            left = _RESTOP if deadline is None else min(_RESTOP, deadline - time.monotonic())
+            if left <= 0:
+                break
+            self._thread.join(left)
+            self.engine.stop()
         return not self._thread.is_alive()
 
     @property
@@ -157,7 +167,7 @@ class SyncService:
             drain_due = due.drain is not None and due.drain <= now
             if drain_due:
                 due.drain = None  # notifications arriving during the drain schedule the next one
-        if drain_due:
+        if drain_due and not self._stopping.is_set():
             self._job("drain", self.engine.drain, retry=lambda: self._retry("drain"))
         if due.jde is not None and due.jde <= now and not self._stopping.is_set():
             due.jde = self.jde_schedule.next_after(max(due.jde, now))

@@ -17,6 +17,7 @@ import json
 import secrets
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Final
 
 from jde_zoho_sdk._redact import Secret, get_logger
 from jde_zoho_sdk.sync.model import ChannelState
@@ -35,6 +36,10 @@ __all__ = ["ChannelKeeper"]
 
 _log = get_logger(__name__)
 
+# Our clock may run ahead of Zoho's: an expiry asked for a full week away may land past its maximum, and
+# Zoho then silently keeps the channel one hour.
+_CLOCK_MARGIN: Final = timedelta(minutes=10)
+
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
@@ -48,8 +53,10 @@ class ChannelKeeper:
         store: Where the channel's id, token and expiry are kept.
         modules: The Zoho modules to watch.
         notify_url: The public URL Zoho posts notifications to.
-        lifetime: The expiry asked for (Zoho keeps at most a week, and one hour when asked for more).
-        renew_before: How long before the answered expiry the channel is renewed.
+        lifetime: The expiry asked for. Zoho keeps a channel at most a week, and makes it one hour when asked
+            for more, so at most a week less ten minutes is asked (our clock may run ahead of Zoho's).
+        renew_before: How long before the answered expiry the channel is renewed; never before half its
+            remaining life, so a channel Zoho kept shorter than this is not renewed over and over.
         clock: Current time (aware).
     """
 
@@ -68,9 +75,10 @@ class ChannelKeeper:
         self.store = store
         self.events = tuple(f"{module}.all" for module in modules)
         self.notify_url = notify_url
-        self.lifetime = lifetime
+        self.lifetime = min(lifetime, MAX_CHANNEL_EXPIRY - _CLOCK_MARGIN)
         self.renew_before = renew_before
         self._clock = clock or _utc_now
+        self._renewed_at: datetime | None = None
 
     def _current(self) -> ChannelState | None:
         for state in self.store.list_channels():
@@ -89,11 +97,7 @@ class ChannelKeeper:
         """
         state = self._current()
         now = self._clock()
-        if (
-            state is not None
-            and set(state.events) == set(self.events)
-            and now < state.expires_at - self.renew_before
-        ):
+        if state is not None and set(state.events) == set(self.events) and now < self._due(state):
             return state
         channel_id = state.channel_id if state is not None else str(10**12 + secrets.randbelow(9 * 10**12))
         token = state.token if state is not None else Secret(secrets.token_urlsafe(30))
@@ -116,6 +120,7 @@ class ChannelKeeper:
             expires_at=channel.expiry.astimezone(UTC),
         )
         self.store.put_channel(renewed)
+        self._renewed_at = now
         _log.info(
             "channel %s watches %s until %s", renewed.channel_id, ", ".join(self.events), renewed.expires_at
         )
@@ -124,7 +129,14 @@ class ChannelKeeper:
     def next_renewal(self) -> datetime | None:
         """When :meth:`ensure` should next run (None when no channel is known yet)."""
         state = self._current()
-        return None if state is None else state.expires_at - self.renew_before
+        return None if state is None else self._due(state)
+
+    def _due(self, state: ChannelState) -> datetime:
+        """``renew_before`` the answered expiry, but not before half the life it had when last renewed."""
+        due = state.expires_at - self.renew_before
+        if self._renewed_at is not None:
+            due = max(due, self._renewed_at + (state.expires_at - self._renewed_at) / 2)
+        return due
 
     def verify(self, body: bytes) -> Notification:
         """Verify a posted notification against the token of the channel it names, and read it.
