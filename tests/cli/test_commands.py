@@ -233,7 +233,9 @@ def test_sync_with_the_client_credentials_grant(setup: Setup, invoke: Invoke) ->
 
 def test_a_secret_in_the_notify_urls_query_is_never_printed(setup: Setup, invoke: Invoke) -> None:
     secret = "s3cr3t-proxy-auth-value-77"  # Zoho's own example notify URL carries ?authorization=...
-    config = setup.config({"serve": {"notify_url": f"https://sync.example/zoho/notify?authorization={secret}"}})
+    config = setup.config(
+        {"serve": {"notify_url": f"https://sync.example/zoho/notify?authorization={secret}"}}
+    )
     outputs = [
         invoke("channels", "ensure", "--config", str(config)),
         invoke("status", "--config", str(config)),
