@@ -132,12 +132,16 @@ def test_database_from_a_newer_version_is_refused(db_path: Path) -> None:
     assert "upgrade jde-zoho-sdk" in str(caught.value)
 
 
-def test_database_of_another_application_is_refused(db_path: Path) -> None:
+@pytest.mark.parametrize("version", [0, 1, 7])  # user_version is any application's to set
+def test_database_of_another_application_is_refused_and_left_as_it_was(db_path: Path, version: int) -> None:
     raw = sqlite3.connect(db_path)
     raw.execute("CREATE TABLE invoices (id INTEGER)")
+    raw.execute(f"PRAGMA user_version = {version}")
     raw.close()
     with pytest.raises(ConfigError, match="another application"):
         SqliteStateStore(db_path)
+    with sqlite3.connect(db_path) as raw:
+        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # not switched to WAL
 
 
 def test_file_that_is_not_a_database_is_refused(db_path: Path) -> None:
@@ -285,6 +289,14 @@ def test_snapshot_keys_that_look_like_the_decimal_tag_round_trip(store: SqliteSt
     }
     store.put_links([link("1", snapshot=tricky)])
     assert store.get_links_by_jde(Entity.CUSTOMER, ["1"])["1"].jde_snapshot == tricky
+
+
+def test_a_snapshot_with_half_an_emoji_round_trips(store: SqliteStateStore) -> None:
+    # A lone surrogate: what json.loads makes of an emoji cut by a system counting UTF-16 units. Stored
+    # as is, it failed the batch's commit on every run.
+    cut = {"name": "Caf\u00e9 \ud83d", "credit_limit": Decimal("5.00")}
+    store.put_links([link("1", snapshot=cut)])
+    assert store.get_links_by_jde(Entity.CUSTOMER, ["1"])["1"].jde_snapshot == cut
 
 
 def test_a_link_read_back_compares_reads_and_writes_as_the_snapshot_it_was_given(

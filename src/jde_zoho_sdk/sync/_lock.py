@@ -59,6 +59,8 @@ class RunLock:
         self.clock = clock
         self._stop = threading.Event()
         self._heartbeat: threading.Thread | None = None
+        self.lost = threading.Event()
+        """Set when a renewal found another run holding the lock (this one paused past its lease)."""
 
     def renew(self) -> bool:
         """Extend the lease now; False when the lock was lost (another run took it after it expired)."""
@@ -83,8 +85,9 @@ class RunLock:
             try:
                 if not self.renew():
                     _log.error("run lock %s was lost: another run took it", self.name)
+                    self.lost.set()
                     return
-            except SdkError:
+            except Exception:  # a disk error, a busy database, a host's own store: the next beat may pass
                 _log.exception("run lock %s: renewal failed; will retry", self.name)
 
     def __enter__(self) -> RunLock:

@@ -97,6 +97,7 @@ def _tag(value: object) -> object:
 # Built once: json.dumps/json.loads with any non-default argument build a new encoder or decoder per call.
 _ENCODER: Final = json.JSONEncoder(ensure_ascii=False, separators=_SEPARATORS, default=_tag)
 _STRINGS_ENCODER: Final = json.JSONEncoder(ensure_ascii=False, separators=_SEPARATORS)
+_ASCII_ENCODER: Final = json.JSONEncoder(separators=_SEPARATORS)
 
 
 def _escape(value: object) -> object:
@@ -127,7 +128,19 @@ def encode_json(value: object) -> str:
     # re-encoding on any extra occurrence is simpler and still rare.
     if text.count('"$') != _tag_count.tags:
         text = _ENCODER.encode(_escape(value))
+    if not text.isascii() and not _is_utf8(text):
+        # A lone surrogate (half an emoji, cut by a system that counts UTF-16 units) cannot be stored as
+        # UTF-8 text; as a JSON escape it can, and it reads back the same.
+        text = _ASCII_ENCODER.encode(json.loads(text))
     return text
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _revive_tags(obj: dict[str, object]) -> object:

@@ -14,6 +14,8 @@ import stat
 from pathlib import Path
 from typing import Final, Literal
 
+import backoff
+
 from jde_zoho_sdk._redact import get_logger
 from jde_zoho_sdk.errors import ConfigError
 
@@ -118,6 +120,9 @@ _V1: Final = (
 )
 
 MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (_V1,)
+_OUR_TABLES: Final = frozenset(
+    {"counters", "cursors", "links", "queue", "audit", "failures", "channels", "locks"}
+)
 """The ordered migrations; migration ``n`` (1-based) brings the schema to version ``n``."""
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)
@@ -206,27 +211,44 @@ def connect(path: Path, *, timeout: float, synchronous: Synchronous) -> sqlite3.
 
 def _current_version(conn: sqlite3.Connection, path: Path) -> int:
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if (version == 0 and tables) or (version > 0 and not tables >= _OUR_TABLES):
+        raise ConfigError(
+            f"{path} is a SQLite database of another application (its tables are not jde-zoho-sdk's)",
+            hint="point the store at a new file",
+        )
     if version > SCHEMA_VERSION:
         raise ConfigError(
             f"the state database {path} has schema version {version}, written by a newer jde-zoho-sdk; "
             f"this version understands up to {SCHEMA_VERSION}",
             hint="upgrade jde-zoho-sdk (pip install -U jde-zoho-sdk) to open it",
         )
-    if version == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-        raise ConfigError(
-            f"{path} is a SQLite database of another application (it has tables but no "
-            "jde-zoho-sdk schema version)",
-            hint="point the store at a new file",
-        )
     return version
 
 
-def migrate(conn: sqlite3.Connection, path: Path) -> int:
+def _locked(error: Exception) -> bool:
+    return isinstance(error, sqlite3.OperationalError) and "locked" in str(error)
+
+
+def _to_wal(conn: sqlite3.Connection, timeout: float) -> str:
+    """Switch the file to WAL; the switch ignores ``busy_timeout``, so a busy file is tried again."""
+
+    @backoff.on_exception(
+        backoff.expo, sqlite3.OperationalError, max_time=timeout, giveup=lambda e: not _locked(e), max_value=1
+    )
+    def switch() -> str:
+        return str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+
+    return switch()
+
+
+def migrate(conn: sqlite3.Connection, path: Path, *, timeout: float = 5.0) -> int:
     """Switch the database to WAL and bring its schema to :data:`SCHEMA_VERSION`.
 
     Args:
         conn: A connection from :func:`connect`.
         path: The database file, for messages.
+        timeout: Seconds to wait for another process switching the same new file to WAL.
 
     Returns:
         The schema version the database had before.
@@ -235,8 +257,11 @@ def migrate(conn: sqlite3.Connection, path: Path) -> int:
         ConfigError: The database was written by a newer jde-zoho-sdk, or is some other application's.
     """
     try:
+        # Another application's file is refused before anything in it changes (the journal mode stays).
+        _current_version(conn, path)
         # journal_mode is persistent in the file and cannot change inside a transaction.
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        # Two processes opening a new file at once both switch it; the loser is told "locked" at once.
+        mode = _to_wal(conn, timeout)
         if str(mode).lower() != "wal":
             _log.warning(
                 "state database %s: WAL journal not available (mode %s); writers will block readers",

@@ -144,6 +144,7 @@ class SyncEngine:
         self.observers = tuple(observers)
         self._clock = clock or (lambda: datetime.now(UTC))
         self._stop = threading.Event()
+        self._lock: RunLock | None = None  # the lock of the run in progress
         self._jde = JdeGateway(ais, self.mapper, self.config)
         self._zoho = ZohoGateway(zoho, self.mapper)
 
@@ -298,6 +299,14 @@ class SyncEngine:
     def _check_stop(self) -> None:
         if self._stop.is_set():
             raise _StopRequestedError
+        lock = self._lock
+        if lock is not None and lock.lost.is_set():
+            # This run paused past its lease and another took the lock: two runs must not write at once.
+            raise SyncLockedError(
+                "the run lock was lost (this run paused longer than its lease and another run took it); "
+                "stopped after the batch in flight",
+                hint="raise SyncConfig.lock_lease if runs pause that long (a suspended VM, a slow disk)",
+            )
 
     # -- run lifecycle -----------------------------------------------------------------------------------
 
@@ -322,6 +331,8 @@ class SyncEngine:
         with contextlib.ExitStack() as held:
             if not dry_run:
                 held.enter_context(lock)
+                self._lock = lock
+                held.callback(setattr, self, "_lock", None)
             held.enter_context(self.zoho.credit_budget(config.zoho_credit_budget))
             yield from self._run_locked(run_id, started, directions, dry_run=dry_run)
 

@@ -240,7 +240,7 @@ class SqliteStateStore:
             ) from exc
         conn = self._connect()
         try:
-            migrate(conn, self._path)
+            migrate(conn, self._path, timeout=self._timeout)
         except BaseException:
             conn.close()
             raise

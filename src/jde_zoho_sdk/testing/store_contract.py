@@ -26,6 +26,7 @@ This module imports pytest: import it from tests only.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta, timezone
@@ -472,6 +473,13 @@ class StateStoreContract:
             ("1", "delete", _at(5))
         ]
 
+    def test_a_late_older_notification_does_not_hide_a_newer_one(self, store: StateStore) -> None:
+        """Notifications may arrive out of order: an older update arriving late keeps the newer delete."""
+        store.enqueue([_change("1", operation="delete", at=5)])
+        store.enqueue([_change("1", operation="update", at=1)])
+        (item,) = store.claim("worker", limit=1, lease=_MINUTE, now=T0)
+        assert (item.operation, item.server_time) == ("delete", _at(5))
+
     def test_claim_is_oldest_first_by_first_enqueue_up_to_the_limit(self, store: StateStore) -> None:
         """Items come out in the order they were first queued; queuing one again keeps its place."""
         for zoho_id in ("a", "b", "c"):
@@ -494,6 +502,14 @@ class StateStoreContract:
         store.enqueue([_change("1")])
         store.claim("dead-worker", limit=10, lease=_MINUTE, now=T0)
         assert _keys(store.claim("w2", limit=10, lease=_MINUTE, now=_at(61))) == ["1"]
+
+    def test_a_lease_ending_exactly_now_has_expired(self, store: StateStore) -> None:
+        """A lease holds *until* its end: at that very instant another owner may claim or lock."""
+        store.enqueue([_change("1")])
+        store.claim("a", limit=1, lease=_MINUTE, now=T0)
+        assert _keys(store.claim("b", limit=1, lease=_MINUTE, now=_at(60))) == ["1"]
+        assert store.acquire_lock("run", "a", lease=_MINUTE, now=T0)
+        assert store.acquire_lock("run", "b", lease=_MINUTE, now=_at(60))
 
     def test_claim_on_an_empty_queue_returns_nothing(self, store: StateStore) -> None:
         """Nothing queued, nothing claimed."""
@@ -582,6 +598,12 @@ class StateStoreContract:
         (got,) = store.query_audit()
         assert got == event
         assert _is_utc(got.at)
+
+    def test_appending_an_audit_id_again_keeps_one_event(self, store: StateStore) -> None:
+        """A batch retried after a crash appends its events again: the trail keeps each audit id once."""
+        store.append_audit([_event("a-1")])
+        store.append_audit([_event("a-1")])
+        assert [event.audit_id for event in store.query_audit()] == ["a-1"]
 
     def test_query_audit_is_oldest_first(self, store: StateStore) -> None:
         """Events come back by time, whatever order they were appended in."""
@@ -726,6 +748,14 @@ class StateStoreContract:
         assert listed(limit=2) == ["f-b", "f-a"]
         assert listed(ids=["f-c", "f-a", "f-b"], limit=2) == ["f-b", "f-a"]
         assert listed(ids=[]) == []
+
+    def test_list_failures_by_ids_skips_resolved_ones(self, store: StateStore) -> None:
+        """A replay of given ids replays open failures only."""
+        store.add_failures([_failure("f-1", "1")])
+        store.resolve_failures(
+            Entity.CUSTOMER, Direction.JDE_TO_ZOHO, ["1"], resolved_at=_at(1), resolution="synced"
+        )
+        assert store.list_failures(ids=["f-1"]) == []
 
     def test_resolve_failures_counts_the_open_ones_it_resolved(self, store: StateStore) -> None:
         """Only open failures of that entity and direction are resolved; resolving twice counts zero."""
@@ -923,6 +953,16 @@ class StateStoreContract:
         assert store.get_cursor("inner") is None
         assert store.get_cursor("outer") is None
         assert store.count_links(Entity.CUSTOMER) == 0
+
+    def test_an_inner_block_that_raises_undoes_only_its_own_writes(self, store: StateStore) -> None:
+        """An inner block whose exception is caught inside the outer one rolls back to where it began."""
+        with store.transaction():
+            store.set_cursor("outer", T0)
+            with contextlib.suppress(_RollbackError), store.transaction():
+                store.set_cursor("inner", T0)
+                raise _RollbackError
+        assert store.get_cursor("outer") == T0
+        assert store.get_cursor("inner") is None
 
     def test_nested_transactions_commit_together(self, store: StateStore) -> None:
         """Writes of nested blocks are all there after the outer block exits normally."""
