@@ -439,7 +439,32 @@ def test_a_contact_edited_in_both_systems_gets_each_edit_in_one_run(synced: Syst
     assert synced.store.list_failures() == []
     assert report.counts[(Entity.CONTACT, Direction.ZOHO_TO_JDE)].updated == 1
     assert synced.zoho_emu.get("Contacts", str(contact["id"]))["Title"] == "Head of Purchasing"  # type: ignore[index]
-    phones = [
-        r["PH1"] for r in synced.ais_emu.tables.rows("F0115") if (r["AN8"], r["IDLN"]) == (CUSTOMER, line)
+    mobiles = [
+        (r["AR1"], r["PH1"])
+        for r in synced.ais_emu.tables.rows("F0115")
+        if (r["AN8"], r["IDLN"], r["PHTP"]) == (CUSTOMER, line, "CAR")
     ]
-    assert "312 555 0199" in phones
+    assert mobiles == [("312", "555 0199")]  # split like the phone, as it is read back
+
+
+def test_a_mobiles_area_code_held_in_jde_survives_a_zoho_edit(synced: Systems) -> None:
+    mobile = next(r for r in synced.ais_emu.tables.rows("F0115") if r["PHTP"] == "CAR")
+    key = {"AN8": mobile["AN8"], "IDLN": mobile["IDLN"], "RCK7": mobile["RCK7"]}
+    synced.ais_emu.tables.update("F0115", key, {"AR1": "312", "PH1": "555-0199"})  # F0115 holds it so
+    synced.clock.advance(60)
+    synced.engine().run()
+    contact_key = f"{mobile['AN8']}-{mobile['IDLN']}"
+    contact = next(c for c in synced.zoho_emu.records("Contacts") if c.get("JDE_Contact_Key") == contact_key)
+    assert contact["Mobile"] == "312 555-0199"
+    synced.clock.advance(60)
+    synced.zoho_emu.update("Contacts", str(contact["id"]), {"Mobile": "312 555-0200"})
+    synced.clock.advance(60)
+
+    synced.engine().run()
+    synced.clock.advance(60)
+    synced.engine().run()
+
+    row = synced.ais_emu.tables.get("F0115", key)
+    assert row is not None
+    assert (row["AR1"], row["PH1"]) == ("312", "555-0200")  # not "312 555-0200" behind AR1 "312"
+    assert synced.zoho_emu.get("Contacts", str(contact["id"]))["Mobile"] == "312 555-0200"  # type: ignore[index]

@@ -160,6 +160,16 @@ def test_country_text_maps_to_code_and_short_codes_pass() -> None:
         mapper.from_zoho(Entity.CUSTOMER, record, context=NO_LINKS)
 
 
+def test_a_country_mapped_to_a_short_zoho_value_or_from_a_lower_case_code_round_trips() -> None:
+    custom = DefaultMapper(
+        MappingConfig(countries=ValueMap(name="country", pairs={"GB": "UK", "ch": "Switzerland"}))
+    )
+    for code, zoho in (("GB", "UK"), ("CH", "Switzerland")):
+        assert custom.country_to_zoho(code) == zoho  # a key written in lower case matches too
+        assert custom.country_from_zoho(zoho) == code  # "UK" is a mapped value, not the code UK
+    assert custom.country_from_zoho("de") == "DE"  # an unmapped short value is still a code
+
+
 def test_normalize_for_jde_applies_column_rules() -> None:
     customer = Customer(
         name="International Business Distribution Partners Of North America",

@@ -151,3 +151,38 @@ def test_first_link_fills_blanks_from_the_side_that_knows_the_value() -> None:
     assert (result.jde.phone, result.zoho.phone) == ("312 555-0100", "312 555-0100")
     assert result.jde.tax_id == "36-1234567"
     assert result.conflicts == ()
+
+
+def test_a_custom_field_added_after_the_link_is_filled_not_cleared() -> None:
+    from jde_zoho_sdk.sync.mapping_config import CustomField, MappingConfig  # noqa: PLC0415
+    from jde_zoho_sdk.sync.model import Entity  # noqa: PLC0415
+
+    region = CustomField(
+        name="sales_region",
+        entity=Entity.CUSTOMER,
+        jde_table="F0101",
+        jde_column="AC02",
+        orchestration_input="CategoryCode02",
+        zoho_field="Sales_Region",
+        jde_length=3,
+    )
+    mapper = DefaultMapper(MappingConfig(custom_fields=(region,)))
+    base = Customer(name="Acme", city="Chicago").values()  # snapshots from before the field existed
+    jde_now = mapper.normalize(Customer(name="Acme", city="Chicago", extra={"sales_region": "NE"}), "jde")
+    # The new Zoho field is empty; a Zoho edit of the city makes Zoho's record the newest.
+    zoho_now = mapper.normalize(Customer(name="Acme", city="Evanston", extra={"sales_region": ""}), "zoho")
+
+    result = merge(
+        jde_now=jde_now,
+        zoho_now=zoho_now,
+        jde_base=base,
+        zoho_base=base,
+        policy=lambda _field: FieldPolicy.NEWEST_WINS,
+        normalize=mapper.normalize,
+        jde_updated_at=datetime(2026, 1, 1, tzinfo=UTC),
+        zoho_modified_at=datetime(2026, 3, 1, tzinfo=UTC),
+    )
+
+    assert result.to_jde == {"city"}  # JDE's region is not overwritten by Zoho's blank
+    assert result.to_zoho == {"sales_region"}  # Zoho's new field learns it
+    assert result.zoho.extra["sales_region"] == "NE"

@@ -89,6 +89,7 @@ CONTACT_INPUTS: Final[Mapping[str, tuple[str, ...]]] = {
     "Email": ("email",),
     "PhoneAreaCode": ("phone",),
     "PhoneNumber": ("phone",),
+    "MobileAreaCode": ("mobile",),
     "MobileNumber": ("mobile",),
 }
 

@@ -285,6 +285,9 @@ class JdeMapping:
             record: The canonical contact.
         """
         area, number = self.phone_to_jde(record.phone)
+        # Read as "<AR1> <PH1>" like the phone, so written back split the same way: sent whole into PH1,
+        # an area code JDE held in AR1 came back doubled.
+        mobile_area, mobile_number = self.phone_to_jde(record.mobile)
         return {
             "AddressNumber": record.parent_address_number,
             "GivenName": record.first_name,
@@ -293,7 +296,8 @@ class JdeMapping:
             "Email": record.email,
             "PhoneAreaCode": area,
             "PhoneNumber": number,
-            "MobileNumber": record.mobile,
+            "MobileAreaCode": mobile_area,
+            "MobileNumber": mobile_number,
         }
 
     def _entity_inputs(self, record: Customer | Supplier) -> dict[str, object]:

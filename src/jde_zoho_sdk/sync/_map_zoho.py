@@ -222,10 +222,13 @@ class ZohoMapping:
         Args:
             code: The JDE country code.
         """
-        return self.config.countries.to_zoho(code) if code.upper() in self.config.countries.pairs else code
+        countries = self.config.countries
+        return countries.to_zoho(code) if countries.has_code(code) else code
 
     def country_from_zoho(self, text: str) -> str:
         """Zoho country text -> JDE code; a short unmapped value is taken as a code.
+
+        The map is asked first: a short Zoho value can be mapped too (``GB`` -> ``UK``).
 
         Args:
             text: The Zoho country text.
@@ -234,9 +237,10 @@ class ZohoMapping:
             MappingError: The text is neither mapped nor a code of at most 3 letters.
         """
         text = text.strip()
-        if len(text) <= 3:
+        countries = self.config.countries
+        if len(text) <= 3 and not countries.has_value(text):
             return text.upper()
-        return self.config.countries.to_jde(text, field="country")
+        return countries.to_jde(text, field="country")
 
     # -- Zoho -> canonical -------------------------------------------------------------------------------
 

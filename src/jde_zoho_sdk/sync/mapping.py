@@ -130,8 +130,7 @@ class DefaultMapper(JdeMapping, ZohoMapping):
         lengths = self.config.jde_lengths if side == "jde" else self.config.zoho_lengths
         names = [a.name for a in attrs.fields(cls) if a.name != "extra"]
         found = {name: lengths.get(f"{entity}.{name}", lengths.get(name)) for name in names}
-        # A mobile number goes whole into F0115.PH1 (no area code split); Zoho has one street length.
-        found["mobile"] = lengths.get("mobile" if side == "zoho" else "phone_number")
+        # Zoho has one street length.
         if side == "zoho":
             found.update(dict.fromkeys(ADDRESS_LINES, lengths.get("street")))
         texts: list[tuple[str, int | None, Callable[[str], str] | None]] = []
@@ -140,9 +139,10 @@ class DefaultMapper(JdeMapping, ZohoMapping):
             length = found.get(name)
             if name == "email":
                 transform = str.lower
-            elif name == "phone":
+            elif name in ("phone", "mobile"):
                 # A phone is cut part by part (area code, number) as the side stores it, never as a whole.
-                transform, length = functools.partial(self._normalize_phone, side=side), None
+                transform = functools.partial(self._normalize_phone, side=side, zoho_field=name)
+                length = None
             elif side == "jde" and name in _CODE_FIELDS:
                 transform = str.upper
             texts.append((name, length, transform))
@@ -155,9 +155,9 @@ class DefaultMapper(JdeMapping, ZohoMapping):
             custom=bool(self.config.custom_fields_of(entity)),
         )
 
-    def _normalize_phone(self, phone: str, side: Side) -> str:
+    def _normalize_phone(self, phone: str, side: Side, zoho_field: str = "phone") -> str:
         if side == "zoho":
-            return cut(phone, self.config.zoho_lengths.get("phone"))
+            return cut(phone, self.config.zoho_lengths.get(zoho_field))
         area, number = self.phone_to_jde(phone)
         lengths = self.config.jde_lengths
         area, number = cut(area, lengths.get("phone_area")), cut(number, lengths.get("phone_number"))

@@ -54,6 +54,22 @@ class ValueMap:
             self, "_to_jde", {value.casefold(): code.upper() for code, value in self.pairs.items()}
         )
 
+    def has_code(self, code: str) -> bool:
+        """Whether the map has an entry for a JDE code (in any case).
+
+        Args:
+            code: The JDE code.
+        """
+        return code.strip().upper() in self._to_zoho
+
+    def has_value(self, value: str) -> bool:
+        """Whether the map has an entry for a Zoho value (in any case).
+
+        Args:
+            value: The Zoho value.
+        """
+        return value.strip().casefold() in self._to_jde
+
     def to_zoho(self, code: str, *, field: str | None = None) -> str:
         """The Zoho value for a JDE code.
 

@@ -141,7 +141,8 @@ def merge(
     # each system keeps of it) do not conflict, and neither side is rewritten. Only needed (and only
     # worked out) when a field changed on both sides.
     zoho_as_jde: Mapping[str, object] | None = None
-    first_link = jde_base is None and zoho_base is None
+    jde_known = jde_base if jde_base is not None else {}
+    zoho_known = zoho_base if zoho_base is not None else {}
     jde_target = dict(jde_values)
     zoho_target = dict(zoho_values)
     conflicts: list[tuple[str, Side]] = []
@@ -153,9 +154,10 @@ def merge(
             if jde_values.get(name) == zoho_as_jde.get(name):
                 continue
         field_policy = policy(name)
-        if first_link and field_policy not in _OWNER:
-            # Two records found to be one: a blank on one side is "not known there", not a deliberate
-            # clearing, so the value the other side knows fills it whoever changed last.
+        if name not in jde_known and name not in zoho_known and field_policy not in _OWNER:
+            # Never synced: two records found to be one, or a field (a custom one) added since the link
+            # was made. A blank on one side is "not known there", not a deliberate clearing, so the value
+            # the other side knows fills it whoever changed last.
             filler = _filler(jde_values.get(name), zoho_values.get(name))
             if filler is not None:
                 (zoho_target if filler == "jde" else jde_target)[name] = (

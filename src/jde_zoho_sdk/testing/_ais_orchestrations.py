@@ -256,6 +256,10 @@ class Run:
             if "PhoneNumber" in self.inputs:
                 phone["PH1"] = self.text("PhoneNumber") or ""
             self.upsert("F0115", {"AN8": an8, "IDLN": line, "RCK7": 1}, phone)
-        mobile = self.text("MobileNumber")
-        if mobile is not None:
-            self.upsert("F0115", {"AN8": an8, "IDLN": line, "RCK7": 2}, {"PHTP": "CAR", "PH1": mobile})
+        if "MobileNumber" in self.inputs or "MobileAreaCode" in self.inputs:
+            mobile = {"PHTP": "CAR"}
+            if "MobileAreaCode" in self.inputs:
+                mobile["AR1"] = self.text("MobileAreaCode") or ""
+            if "MobileNumber" in self.inputs:
+                mobile["PH1"] = self.text("MobileNumber") or ""
+            self.upsert("F0115", {"AN8": an8, "IDLN": line, "RCK7": 2}, mobile)
