@@ -468,3 +468,48 @@ def test_a_mobiles_area_code_held_in_jde_survives_a_zoho_edit(synced: Systems) -
     assert row is not None
     assert (row["AR1"], row["PH1"]) == ("312", "555-0200")  # not "312 555-0200" behind AR1 "312"
     assert synced.zoho_emu.get("Contacts", str(contact["id"]))["Mobile"] == "312 555-0200"  # type: ignore[index]
+
+
+def test_a_blank_address_line_in_jde_is_not_taken_for_a_zoho_edit(synced: Systems) -> None:
+    [row] = [r for r in synced.ais_emu.tables.rows("F0116") if r["AN8"] == CUSTOMER]
+    key = {"AN8": CUSTOMER, "EFTB": row["EFTB"]}
+    synced.ais_emu.tables.update("F0116", key, {"ADD1": "", "ADD2": "Suite 5"})
+    synced.clock.advance(60)
+    synced.engine().run()  # Zoho's one street text cannot keep the blank first line
+    synced.clock.advance(60)
+
+    second = synced.engine().run()
+
+    assert second.written == 0
+    after = synced.ais_emu.tables.get("F0116", key)
+    assert after is not None
+    assert (after["ADD1"], after["ADD2"]) == ("", "Suite 5")  # JDE's lines are not shifted
+
+
+def test_a_contact_moved_to_another_account_in_zoho_fails_visibly_and_is_not_moved_back(
+    synced: Systems,
+) -> None:
+    contact = next(
+        c
+        for c in synced.zoho_emu.records("Contacts")
+        if str(c.get("JDE_Contact_Key")).startswith(f"{CUSTOMER}-")
+    )
+    other = next(
+        a
+        for a in synced.zoho_emu.records("Accounts")
+        if a.get("JDE_Address_Number") and a["JDE_Address_Number"] != str(CUSTOMER)
+    )
+    synced.zoho_emu.update("Contacts", str(contact["id"]), {"Account_Name": {"id": other["id"]}})
+    synced.clock.advance(60)
+
+    report = synced.engine().run()
+
+    assert report.failed == 1
+    [failure] = synced.store.list_failures()
+    assert (failure.source_key, failure.stage) == (str(contact["id"]), "parent")
+    assert "cannot move to another address number" in failure.message
+    synced.clock.advance(60)
+    synced.engine().run()
+    moved = synced.zoho_emu.get("Contacts", str(contact["id"]))
+    assert moved is not None
+    assert moved["Account_Name"]["id"] == other["id"]  # type: ignore[index]  # the user's move stands

@@ -170,6 +170,16 @@ def test_a_country_mapped_to_a_short_zoho_value_or_from_a_lower_case_code_round_
     assert custom.country_from_zoho("de") == "DE"  # an unmapped short value is still a code
 
 
+@pytest.mark.parametrize(
+    ("phone", "parts"),
+    [("+44 20 7946 0000", ("+44", "20 7946 0000")), ("(312) 555-0100", ("312", "555-0100"))],
+)
+def test_an_area_code_written_with_a_plus_or_in_brackets_is_split_off(
+    phone: str, parts: tuple[str, str]
+) -> None:
+    assert mapper.phone_to_jde(phone) == parts
+
+
 def test_normalize_for_jde_applies_column_rules() -> None:
     customer = Customer(
         name="International Business Distribution Partners Of North America",

@@ -142,6 +142,9 @@ def _jde_phase(
     for pair in pairs:
         if pair.jde_ok:
             continue
+        if pair.jde_key and checkpoint.entity is Entity.CONTACT and _MOVED in pair.result.to_jde:
+            pair.fail(checkpoint, "parent", _moved_contact())
+            continue
         fields = pair.result.to_jde if pair.jde_key else None
         try:
             inputs = context.mapper.to_jde(
@@ -185,6 +188,19 @@ def _jde_phase(
         )
     )
     return stop
+
+
+_MOVED = "parent_address_number"
+
+
+def _moved_contact() -> MappingError:
+    # The contact orchestrations update a who's who line in place: AN8 is part of its key.
+    return MappingError(
+        "the contact was moved to another account or vendor in Zoho; a JDE who's who line cannot move to "
+        "another address number",
+        field=_MOVED,
+        hint="move it back in Zoho, or create it anew under the other account (and delete this one)",
+    )
 
 
 def _zoho_writes(

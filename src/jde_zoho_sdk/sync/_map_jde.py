@@ -322,8 +322,8 @@ class JdeMapping:
     def phone_to_jde(self, phone: str) -> tuple[str, str]:
         """Split ``"312 555-0100"`` into area code and number.
 
-        A leading group of digits becomes the area code; a number written without one goes whole into the
-        number.
+        A leading group of digits becomes the area code (``+44`` and ``(312)`` too: JDE users keep an
+        international code in AR1); a number written without one goes whole into the number.
 
         Args:
             phone: The canonical phone number.
@@ -334,6 +334,7 @@ class JdeMapping:
         phone = phone.strip()
         head, sep, rest = phone.partition(" ")
         area = head.strip("()")
-        if sep and rest and area.isdigit() and len(area) <= self.config.jde_lengths.get("phone_area", 6):
+        digits = area.removeprefix("+")
+        if sep and rest and digits.isdigit() and len(area) <= self.config.jde_lengths.get("phone_area", 6):
             return area, rest.strip()
         return "", phone

@@ -49,6 +49,8 @@ class _Plan:
         rounding: The credit limit's rounding step (None: the class has no credit limit).
         blanks: Fields the side does not store, with the blank they are held as.
         custom: Whether the entity has custom fields.
+        packs_lines: Whether blank address lines close up (Zoho keeps one street text: a blank line
+            between two others does not survive it).
     """
 
     config: MappingConfig
@@ -56,6 +58,7 @@ class _Plan:
     rounding: Decimal | None
     blanks: tuple[tuple[str, object], ...]
     custom: bool
+    packs_lines: bool = False
 
 
 class DefaultMapper(JdeMapping, ZohoMapping):
@@ -99,6 +102,12 @@ class DefaultMapper(JdeMapping, ZohoMapping):
                 text = text[:length].rstrip()
             if text != value:
                 changes[name] = text
+        if plan.packs_lines:
+            lines = [changes.get(name, getattr(record, name)) for name in ADDRESS_LINES]
+            packed = [line for line in lines if line]
+            packed += [""] * (len(lines) - len(packed))
+            if packed != lines:
+                changes.update(zip(ADDRESS_LINES, packed, strict=True))
         if plan.rounding is not None:
             limit = getattr(record, "credit_limit", None)
             if limit is not None:
@@ -153,6 +162,7 @@ class DefaultMapper(JdeMapping, ZohoMapping):
             rounding=(_UNIT if side == "jde" else _CENT) if issubclass(cls, Customer) else None,
             blanks=blanks,
             custom=bool(self.config.custom_fields_of(entity)),
+            packs_lines=side == "zoho" and not issubclass(cls, ContactPerson),
         )
 
     def _normalize_phone(self, phone: str, side: Side, zoho_field: str = "phone") -> str:
