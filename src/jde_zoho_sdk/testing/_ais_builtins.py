@@ -216,7 +216,8 @@ _SUPPLIER_IN: Final = (
 )
 _CONTACT_IN: Final = (
     *((name, "String") for name in ("GivenName", "MiddleName", "Surname", "MailingName", "ContactTitle")),
-    *((name, "String") for name in ("ContactType", "Email", "PhoneAreaCode", "PhoneNumber", "MobileNumber")),
+    *((name, "String") for name in ("ContactType", "Email", "PhoneAreaCode", "PhoneNumber")),
+    *((name, "String") for name in ("MobileAreaCode", "MobileNumber")),
     ("AuditId", "String"),
 )
 _REF: Final = (("ExternalReference", "String"),)
