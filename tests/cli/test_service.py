@@ -188,7 +188,7 @@ def test_stop_lets_the_job_in_progress_finish(running) -> None:  # type: ignore[
     assert engine.stops >= 1  # the run in progress was asked to end after its batch
 
 
-def test_a_stop_during_the_channel_renewal_starts_no_drain() -> None:
+def test_a_stop_during_the_channel_renewal_starts_no_drain(running) -> None:  # type: ignore[no-untyped-def]
     engine = Engine(depth=5)  # ids left queued: a drain is due at once, after the channel
     renewing, release = threading.Event(), threading.Event()
 
@@ -198,14 +198,7 @@ def test_a_stop_during_the_channel_renewal_starts_no_drain() -> None:
             release.wait(5)  # a Zoho call with retries
             return super().ensure()
 
-    service = SyncService(
-        cast(SyncEngine, engine),
-        cast(ChannelKeeper, SlowKeeper()),
-        jde_schedule=OFF,
-        reconcile_schedule=OFF,
-        queue_delay=timedelta(0),
-    )
-    service.start()
+    service, _, _ = running(engine=engine, keeper=SlowKeeper(), delay=0.0)
     assert renewing.wait(5)
     stopper = threading.Thread(target=service.stop, kwargs={"timeout": 5})
     stopper.start()
@@ -216,17 +209,10 @@ def test_a_stop_during_the_channel_renewal_starts_no_drain() -> None:
     assert engine.calls == []
 
 
-def test_a_run_that_starts_just_after_a_stop_is_asked_to_stop_again() -> None:
+def test_a_run_that_starts_just_after_a_stop_is_asked_to_stop_again(running) -> None:  # type: ignore[no-untyped-def]
     engine = Engine()
     engine.gate.clear()  # the job blocks, as a run in progress does
-    service = SyncService(
-        cast(SyncEngine, engine),
-        cast(ChannelKeeper, Keeper()),
-        jde_schedule=OFF,
-        reconcile_schedule=OFF,
-        queue_delay=timedelta(0),
-    )
-    service.start()
+    service, _, _ = running(engine=engine, delay=0.0)
     service.notification_arrived()
     eventually(lambda: service.next_due["drain"] is None)  # taken by the scheduler thread
     stopper = threading.Thread(target=service.stop, kwargs={"timeout": 5})
