@@ -516,6 +516,42 @@ def test_stats_count_links_queue_failures_and_channels(store: SqliteStateStore) 
     )
 
 
+def failure(source_key: str) -> Failure:
+    return Failure(
+        failure_id=f"f-{source_key}",
+        run_id="r",
+        entity=Entity.CUSTOMER,
+        direction=Direction.JDE_TO_ZOHO,
+        source_key=source_key,
+        stage="write",
+        error_code="INVALID_DATA",
+        message="bad",
+        created_at=T0,
+        last_attempt_at=T0,
+    )
+
+
+def test_prune_failures_deletes_only_failures_resolved_before_the_given_time(store: SqliteStateStore) -> None:
+    store.add_failures([failure(key) for key in ("1", "2", "3")])
+    store.resolve_failures(
+        Entity.CUSTOMER,
+        Direction.JDE_TO_ZOHO,
+        ["1"],
+        resolved_at=T0 + timedelta(hours=1),
+        resolution="synced",
+    )
+    store.resolve_failures(
+        Entity.CUSTOMER,
+        Direction.JDE_TO_ZOHO,
+        ["2"],
+        resolved_at=T0 + timedelta(hours=3),
+        resolution="synced",
+    )
+    assert store.prune_failures(T0 + timedelta(hours=2)) == 1
+    left = store.list_failures(include_resolved=True)
+    assert sorted(failure.source_key for failure in left) == ["2", "3"]  # "3" is open: always kept
+
+
 def test_prune_audit_deletes_events_before_the_given_time(store: SqliteStateStore) -> None:
     store.append_audit(
         [

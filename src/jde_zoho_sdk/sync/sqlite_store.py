@@ -774,6 +774,29 @@ class SqliteStateStore:
         _log.info("pruned %d audit events older than %s from %s", deleted, text, self._path)
         return deleted
 
+    def prune_failures(self, before: datetime) -> int:
+        """Delete failures resolved before ``before`` (open ones are always kept).
+
+        Resolved failures stay for the record; a store whose syncs fail and recover often collects them
+        by the hundred thousand, which slows listing the open ones.
+
+        Args:
+            before: Failures resolved at or after this time are kept.
+
+        Returns:
+            How many failures were deleted.
+
+        Raises:
+            ValueError: ``before`` is naive.
+        """
+        text = encode_time(before)
+        with self._write() as conn:
+            deleted = conn.execute(
+                "DELETE FROM failures WHERE resolved_at IS NOT NULL AND resolved_at < ?", (text,)
+            ).rowcount
+        _log.info("pruned %d failures resolved before %s from %s", deleted, text, self._path)
+        return deleted
+
     # -- failures ----------------------------------------------------------------------------------------
 
     def add_failures(self, failures: Sequence[Failure]) -> None:
