@@ -192,3 +192,38 @@ def test_a_jde_contact_edit_under_a_customer_deleted_in_zoho_fails_at_stage_pare
         Direction.JDE_TO_ZOHO,
         "parent",
     )
+
+
+def test_a_jde_delete_found_by_a_pull_flags_the_zoho_twin_as_reconcile_would(world: Systems) -> None:
+    account = zoho_id(world)
+    world.ais_emu.tables.delete("F0101", {"AN8": int(CUSTOMER)})
+    world.zoho_emu.update("Accounts", account, {"Phone": "608 555-0142"})  # edited before the reconcile
+    world.clock.advance(60)
+
+    report = world.engine(flag_zoho_on_jde_delete=True).run()
+
+    assert report.counts[(Entity.CUSTOMER, Direction.ZOHO_TO_JDE)].deleted == 1
+    [link] = world.store.get_links_by_jde(Entity.CUSTOMER, [CUSTOMER]).values()
+    assert link.deleted_in == "jde"
+    stored = world.zoho_emu.get("Accounts", account)
+    assert stored is not None
+    assert stored["JDE_Deleted"] is True
+    [event] = [e for e in world.store.query_audit(run_id=report.run_id) if e.action is AuditAction.DELETE]
+    assert stored["Sync_Audit_ID"] == event.audit_id
+    assert event.message.startswith("edited in Zoho but gone from JDE")
+
+
+def test_a_plan_sees_a_zoho_delete_as_the_run_does(world: Systems) -> None:
+    world.zoho_emu.delete("Accounts", zoho_id(world))
+    world.ais_emu.tables.update("F03012", {"AN8": int(CUSTOMER), "CO": "00000"}, {"ACL": 1})
+    world.clock.advance(60)
+
+    plan = world.engine().plan()
+    report = world.engine().run()
+
+    assert not [
+        change for change in plan.changes if change.jde_key == CUSTOMER
+    ]  # no write to a deleted record
+    for counts in (plan.report.counts, report.counts):
+        assert counts[(Entity.CUSTOMER, Direction.ZOHO_TO_JDE)].deleted == 1
+        assert counts[(Entity.CUSTOMER, Direction.JDE_TO_ZOHO)].updated == 0

@@ -17,29 +17,49 @@ from jde_zoho_sdk.errors import SdkError, ValidationError
 from jde_zoho_sdk.sync._context import Checkpoint, RunContext
 from jde_zoho_sdk.sync._writes import is_record_error
 from jde_zoho_sdk.sync._zoho_gateway import ZohoWrite
-from jde_zoho_sdk.sync.model import AuditAction, Direction, Entity, Failure, Link
+from jde_zoho_sdk.sync.model import AuditAction, Direction, Entity, Failure, Link, Outcome
 
 __all__ = ["FLAG_STAGE", "mark_jde_deleted", "mark_zoho_deleted", "replay_flags"]
 
 FLAG_STAGE = "flag"
 
 
-def mark_jde_deleted(context: RunContext, entity: Entity, gone: Sequence[Link]) -> None:
-    """Mark the links of JDE records reconcile found gone deleted; flag their Zoho twins if configured."""
+def mark_jde_deleted(
+    context: RunContext,
+    entity: Entity,
+    gone: Sequence[Link],
+    *,
+    message: str = "gone from JDE (found by reconcile); nothing deleted in Zoho",
+    counted: Direction = Direction.JDE_TO_ZOHO,
+    outcome: Outcome = Outcome.OK,
+) -> None:
+    """Mark the links of JDE records found gone deleted; flag their Zoho twins if configured.
+
+    Reconcile finds them; so does a pull whose Zoho record's JDE twin is gone (``message``, ``counted``
+    and ``outcome`` say so in the audit and the report).
+    """
     if not gone:
+        return
+    for _link in gone:
+        context.tally.add(entity, counted, deleted=1)
+    if context.dry_run:
         return
     checkpoint = Checkpoint(context, entity, Direction.JDE_TO_ZOHO, records=len(gone))
     flagged = _flag_zoho(context, checkpoint, gone)
     for link in gone:
         checkpoint.link(attrs.evolve(link, deleted_in="jde", deleted_at=context.clock()))
-        message = "gone from JDE (found by reconcile); nothing deleted in Zoho"
+        text = message
         audit_id = flagged.get(link.jde_key)
         if audit_id:
-            message += f"; flagged in Zoho ({context.mapper.zoho_identity(entity).deleted_flag_field})"
+            text += f"; flagged in Zoho ({context.mapper.zoho_identity(entity).deleted_flag_field})"
         checkpoint.event(
-            AuditAction.DELETE, jde_key=link.jde_key, zoho_id=link.zoho_id, audit_id=audit_id, message=message
+            AuditAction.DELETE,
+            jde_key=link.jde_key,
+            zoho_id=link.zoho_id,
+            audit_id=audit_id,
+            message=text,
+            outcome=outcome,
         )
-        context.tally.add(entity, Direction.JDE_TO_ZOHO, deleted=1)
     checkpoint.commit()
 
 
@@ -54,9 +74,13 @@ def mark_zoho_deleted(context: RunContext, entity: Entity, zoho_ids: Sequence[st
     checkpoint = Checkpoint(context, entity, Direction.ZOHO_TO_JDE, records=len(live))
     for link in live:
         context.tally.add(entity, Direction.ZOHO_TO_JDE, deleted=1)
+        deleted = attrs.evolve(link, deleted_in="zoho", deleted_at=context.clock())
         if context.dry_run:
+            # The dry run's JDE -> Zoho phase must see the link deleted, as the run's would: a JDE edit of
+            # the record is then not planned as a write to a record Zoho no longer has.
+            context.planned_links[(entity, link.jde_key)] = deleted
             continue
-        checkpoint.link(attrs.evolve(link, deleted_in="zoho", deleted_at=context.clock()))
+        checkpoint.link(deleted)
         message = "deleted in Zoho; nothing deleted in JDE (financial master data)"
         audit_id = _flag_jde(context, checkpoint, link)
         if audit_id:

@@ -17,6 +17,7 @@ import attrs
 from jde_zoho_sdk.errors import MappingError, SdkError
 from jde_zoho_sdk.sync._apply import Pair, apply_pairs, map_stage, plan_pairs
 from jde_zoho_sdk.sync._context import Checkpoint, RunContext
+from jde_zoho_sdk.sync._deletes import mark_jde_deleted
 from jde_zoho_sdk.sync._recovered import (
     account_for_landed_jde_write,
     account_for_stamp,
@@ -97,8 +98,22 @@ def pull_batch(context: RunContext, entity: Entity, records: Sequence[ZohoRecord
     ]
     linked = [item for item in mapped if item.link is not None]
     current = context.jde.read(entity, [item.link.jde_key for item in linked if item.link is not None])
+    gone = [item.link for item in linked if item.link is not None and item.link.jde_key not in current]
+    # Edited in Zoho but gone from JDE: marked (and flagged in Zoho, when configured) as reconcile would.
+    mark_jde_deleted(
+        context,
+        entity,
+        gone,
+        message="edited in Zoho but gone from JDE: link marked deleted, nothing recreated",
+        counted=_DIRECTION,
+        outcome=Outcome.SKIPPED,
+    )
     pairs = [
-        pair for item in linked if (pair := _linked_pair(context, checkpoint, item, current)) is not None
+        pair
+        for item in linked
+        if item.link is not None
+        and item.link.jde_key in current
+        and (pair := _merged_pair(context, checkpoint, item, current[item.link.jde_key])) is not None
     ]
     pairs += _unlinked_pairs(context, checkpoint, [item for item in mapped if item.link is None])
     if context.dry_run:
@@ -279,26 +294,6 @@ def _conflict(context: RunContext, checkpoint: Checkpoint, pair: Pair) -> None:
         fields=tuple(name for name, _ in conflicts),
         message="changed on both sides: " + ", ".join(f"{name} from {side}" for name, side in conflicts),
     )
-
-
-def _linked_pair(
-    context: RunContext, checkpoint: Checkpoint, item: _Mapped, current: Mapping[str, JdeAggregate]
-) -> Pair | None:
-    link = item.link
-    assert link is not None
-    aggregate = current.get(link.jde_key)
-    if aggregate is None:
-        checkpoint.link(attrs.evolve(link, deleted_in="jde", deleted_at=context.clock()))
-        checkpoint.event(
-            AuditAction.DELETE,
-            jde_key=link.jde_key,
-            zoho_id=link.zoho_id,
-            outcome=Outcome.SKIPPED,
-            message="edited in Zoho but gone from JDE: link marked deleted, nothing recreated",
-        )
-        context.tally.add(checkpoint.entity, _DIRECTION, deleted=1)
-        return None
-    return _merged_pair(context, checkpoint, item, aggregate)
 
 
 _KEY_SHAPES: Final = {Entity.CONTACT: re.compile(r"\d{1,8}-\d{1,8}")}
