@@ -40,8 +40,7 @@ def mark_jde_deleted(
     """
     if not gone:
         return
-    for _link in gone:
-        context.tally.add(entity, counted, deleted=1)
+    context.tally.add(entity, counted, deleted=len(gone))
     if context.dry_run:
         return
     checkpoint = Checkpoint(context, entity, Direction.JDE_TO_ZOHO, records=len(gone))
