@@ -488,34 +488,6 @@ def test_duplicate_lookups_use_the_partial_indexes(store: SqliteStateStore) -> N
 # -- maintenance -----------------------------------------------------------------------------------------
 
 
-def test_stats_count_links_queue_failures_and_channels(store: SqliteStateStore) -> None:
-    store.put_links([link("1"), link("2"), attrs.evolve(link("3"), deleted_in="zoho")])
-    store.enqueue([change("1"), change("2")])
-    store.add_failures(
-        [
-            Failure(
-                failure_id="f",
-                run_id="r",
-                entity=Entity.CUSTOMER,
-                direction=Direction.JDE_TO_ZOHO,
-                source_key="1",
-                stage="write",
-                error_code="INVALID_DATA",
-                message="bad",
-                created_at=T0,
-                last_attempt_at=T0,
-            )
-        ]
-    )
-    assert store.stats() == StoreStats(
-        links={Entity.CUSTOMER: 3, Entity.CONTACT: 0, Entity.SUPPLIER: 0},
-        deleted_links={Entity.CUSTOMER: 1, Entity.CONTACT: 0, Entity.SUPPLIER: 0},
-        queue_depth=2,
-        open_failures=1,
-        channels=0,
-    )
-
-
 def failure(source_key: str) -> Failure:
     return Failure(
         failure_id=f"f-{source_key}",
@@ -531,22 +503,29 @@ def failure(source_key: str) -> Failure:
     )
 
 
+def test_stats_count_links_queue_failures_and_channels(store: SqliteStateStore) -> None:
+    store.put_links([link("1"), link("2"), attrs.evolve(link("3"), deleted_in="zoho")])
+    store.enqueue([change("1"), change("2")])
+    store.add_failures([failure("1")])
+    assert store.stats() == StoreStats(
+        links={Entity.CUSTOMER: 3, Entity.CONTACT: 0, Entity.SUPPLIER: 0},
+        deleted_links={Entity.CUSTOMER: 1, Entity.CONTACT: 0, Entity.SUPPLIER: 0},
+        queue_depth=2,
+        open_failures=1,
+        channels=0,
+    )
+
+
 def test_prune_failures_deletes_only_failures_resolved_before_the_given_time(store: SqliteStateStore) -> None:
     store.add_failures([failure(key) for key in ("1", "2", "3")])
-    store.resolve_failures(
-        Entity.CUSTOMER,
-        Direction.JDE_TO_ZOHO,
-        ["1"],
-        resolved_at=T0 + timedelta(hours=1),
-        resolution="synced",
-    )
-    store.resolve_failures(
-        Entity.CUSTOMER,
-        Direction.JDE_TO_ZOHO,
-        ["2"],
-        resolved_at=T0 + timedelta(hours=3),
-        resolution="synced",
-    )
+    for key, hours in (("1", 1), ("2", 3)):
+        store.resolve_failures(
+            Entity.CUSTOMER,
+            Direction.JDE_TO_ZOHO,
+            [key],
+            resolved_at=T0 + timedelta(hours=hours),
+            resolution="synced",
+        )
     assert store.prune_failures(T0 + timedelta(hours=2)) == 1
     left = store.list_failures(include_resolved=True)
     assert sorted(failure.source_key for failure in left) == ["2", "3"]  # "3" is open: always kept

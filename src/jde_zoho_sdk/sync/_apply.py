@@ -323,6 +323,9 @@ def _synced_link(entity: Entity, pair: Pair, now: datetime) -> Link:
     jde_state = pair.result.jde
     jde, zoho = jde_state.values(), pair.result.zoho.values()
     if pair.held and pair.link is not None:
+        # Held-back fields keep their base on the Zoho side only: JDE's snapshot takes what JDE holds, so
+        # only Zoho's change is seen again (JDE's value lost the merge; seen as changed again, it would win
+        # the next merge whenever JDE's record is dated later).
         _keep_base(pair.held, pair.link.zoho_snapshot, zoho)
     return Link(
         entity=entity,
@@ -359,12 +362,7 @@ def _partly_synced(pair: Pair, link: Link) -> Link:
 
 
 def _keep_base(names: Collection[str], before: Mapping[str, object], snapshot: dict[str, object]) -> None:
-    """Give ``names`` back their old values in a new snapshot (or drop them where it had none).
-
-    Fields held back by a one-way run keep their base on the Zoho side only: JDE's snapshot takes what JDE
-    holds, so only Zoho's change is seen again (JDE's value lost the merge; seen as changed again, it would
-    win the next merge whenever JDE's record is dated later).
-    """
+    """Give ``names`` back their old values in a new snapshot (or drop them where it had none)."""
     for name in names:
         if name in before:
             snapshot[name] = before[name]
